@@ -1,0 +1,2 @@
+// Placeholder: the analysis worker lands with the scanner.
+export {};
