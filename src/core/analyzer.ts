@@ -1,0 +1,381 @@
+// The line analyzer: one pass over a file's bytes answers every question about it — line
+// classes (code, comment, blank) and structure (imports, classes, functions).
+
+import { compileLanguage, detectLanguage, lastExtension, baseName, TokenKind } from './languages';
+import type { CompiledLanguage, CompiledRule, Token } from './languages';
+import { decodeText } from './encoding';
+import type { AnalyzeOptions, Category, FileAnalysis, SkipReason, SymbolRef } from './types';
+
+/** What analyzing one file gives: its analysis, or why it was skipped. */
+export type AnalyzeResult = { ok: true; analysis: FileAnalysis } | { ok: false; reason: SkipReason; detail?: string };
+
+/** Default of `AnalyzeOptions.maxFileSize`: 16 MiB. Bigger files are skipped as `too-large`. */
+export const DEFAULT_MAX_FILE_SIZE = 16 * 1024 * 1024;
+
+/**
+ * Longest prefix of a candidate line that is decoded and given to the structure rules. Real
+ * declarations are far shorter; the cap keeps minified or generated lines from costing more
+ * than a constant each.
+ */
+export const MAX_DECODED_LINE = 1000;
+
+/** Pseudo-language of files without an extension that no rule recognises. */
+export const NO_EXTENSION = '(no extension)';
+
+/**
+ * Category of unknown files. They are not source we understand (lock files, data dumps, assets
+ * in text form…), so they go to `data` rather than inflate the code totals; their non-blank
+ * lines count as `code` lines inside that category.
+ */
+export const UNKNOWN_CATEGORY: Category = 'data';
+
+/**
+ * Analyzes one file's bytes. `fileName` may be a relative path: its base name picks the
+ * language (see `detectLanguage`). Never throws on bad input: binary and too-large files are
+ * skipped with a reason, invalid UTF-8 is counted byte by byte.
+ *
+ * Files whose language is not recognised are still counted under the pseudo-language
+ * `ext:.foo` (their last extension, lower case) or `(no extension)`, with `unknown: true` and
+ * category `data`: whitespace-only lines are blank, every other line is code, no structure.
+ */
+export function analyzeBuffer(buf: Buffer, fileName: string, opts?: AnalyzeOptions): AnalyzeResult {
+	const max = opts?.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
+	if (max > 0 && buf.length > max) return { ok: false, reason: 'too-large', detail: `${buf.length} bytes > limit ${max}` };
+	const text = decodeText(buf);
+	if (text === undefined) return { ok: false, reason: 'binary', detail: 'NUL byte in the first 8 KiB' };
+	const { data, start } = text;
+	const def = detectLanguage(fileName, start === 0 ? data : data.subarray(start, start + 512), opts?.languageOverrides);
+	const out: FileAnalysis = {
+		language: '',
+		category: UNKNOWN_CATEGORY,
+		bytes: buf.length,
+		lines: 0,
+		code: 0,
+		comment: 0,
+		blank: 0,
+		imports: [],
+		classes: [],
+		functions: [],
+	};
+	if (def === undefined) {
+		const ext = lastExtension(baseName(fileName));
+		out.language = ext === '' ? NO_EXTENSION : `ext:${ext}`;
+		out.unknown = true;
+		countPlain(data, start, out);
+		return { ok: true, analysis: out };
+	}
+	out.language = def.name;
+	out.category = def.category;
+	countLines(compileLanguage(def), data, start, opts?.docstringsAsCode === true, out);
+	return { ok: true, analysis: out };
+}
+
+/** Lines of a file whose language is unknown: blank when whitespace-only, else code. */
+function countPlain(buf: Buffer, start: number, out: FileAnalysis): void {
+	const n = buf.length;
+	let i = start;
+	let lines = 0;
+	let blank = 0;
+	while (i < n) {
+		let nonBlank = false;
+		let b = 0;
+		for (; i < n; i++) {
+			b = buf[i];
+			if (b === 0x0a || b === 0x0d) break;
+			if (!nonBlank && b !== 0x20 && b !== 0x09 && b !== 0x0b && b !== 0x0c) nonBlank = true;
+		}
+		lines++;
+		if (!nonBlank) blank++;
+		if (i < n) i += b === 0x0d && i + 1 < n && buf[i + 1] === 0x0a ? 2 : 1;
+	}
+	out.lines = lines;
+	out.blank = blank;
+	out.code = lines - blank;
+}
+
+// --- the state machine ----------------------------------------------------------------------------
+
+const CODE = 0;
+const BLOCK = 1;
+const STRING = 2;
+const DOC = 3;
+
+/**
+ * Classifies every line of `buf[start..]` and collects structure, in one pass over the bytes.
+ *
+ * States (one at a time; `cur` is the token that opened the current non-code state):
+ * - CODE: ordinary code. Per byte, one lookup in `codeClass`: blank bytes are skipped,
+ *   ordinary bytes mark the line as code, LF/CR end the line, and only bytes that can start
+ *   a delimiter (`tokensByFirst`, longest first) are looked at further. That byte table is
+ *   the fast path: a line without any such byte costs one table lookup per byte.
+ *   - a line comment opener marks the line as comment and jumps to the end of the line;
+ *   - a block comment opener → BLOCK (depth 1);
+ *   - a doc-string opener as the first non-blank of a line → DOC (elsewhere the same
+ *     delimiter opens an ordinary STRING: `x = """…"""` is code);
+ *   - a string opener → STRING.
+ * - BLOCK: comment text. Its closer returns to CODE once the depth falls to 0; with
+ *   `nestedComments` its opener increments the depth.
+ * - STRING: string text, which is code. The escape byte makes the next byte inert (an
+ *   escaped line break continues the string); with `doubledCloseEscapes` a doubled closer is
+ *   inert too. The closer returns to CODE; at the end of a line a single-line string ends.
+ * - DOC: doc-string text: comment, or code with `docstringsAsCode`. Closer → CODE.
+ *
+ * A line's class: blank when it has only blank bytes (whatever the state), else code when
+ * any byte was code (code or string state, incl. a shebang first line), else comment. So a
+ * code line with a trailing comment is code, and the inside of a block comment is comment.
+ *
+ * Structure: a line is a candidate when it starts in CODE state and its first non-blank byte
+ * is in the language's `structFirst`. Only candidates are decoded (up to the first comment
+ * opener, at most MAX_DECODED_LINE bytes) and matched against the rules, at the line's end.
+ */
+function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: boolean, out: FileAnalysis): void {
+	const n = buf.length;
+	const codeClass = c.codeClass;
+	const tokensByFirst = c.tokensByFirst;
+	const structFirst = c.structFirst;
+	const nested = c.nested;
+	const hasStructure = c.hasStructure;
+
+	let lines = 0;
+	let code = 0;
+	let comment = 0;
+	let blank = 0;
+
+	let state = CODE;
+	let cur: Token | undefined;
+	let depth = 0;
+	/** The current single-line string had an escaped line break: it goes on on the next line. */
+	let continued = false;
+
+	let i = start;
+	let lineStart = i;
+	let hasCode = false;
+	let hasComment = false;
+	/** No non-blank byte seen yet on this line, and the line started in CODE state. */
+	let atLineStart = true;
+	/** Offset of the structure candidate's first non-blank byte, -1 when the line is none. */
+	let cand = -1;
+	/** Where the candidate's decoded text ends: the first comment opener on the line. */
+	let candEnd = -1;
+
+	// A `#!` first line is code whatever the language does with `#`.
+	if (n - i >= 2 && buf[i] === 0x23 && buf[i + 1] === 0x21) {
+		hasCode = true;
+		atLineStart = false;
+		while (i < n && buf[i] !== 0x0a && buf[i] !== 0x0d) i++;
+	}
+
+	while (i < n) {
+		const b = buf[i];
+		if (state === CODE) {
+			// --- hot path: code state, one table lookup per byte
+			const k = codeClass[b];
+			if (k === 1) {
+				i++;
+				continue;
+			}
+			if (k === 0) {
+				if (atLineStart) {
+					atLineStart = false;
+					if (hasStructure && structFirst[b] === 1) cand = i;
+				}
+				hasCode = true;
+				i++;
+				continue;
+			}
+			if (k === 4) {
+				const t = matchToken(tokensByFirst[b], buf, i, n, atLineStart);
+				if (t === undefined) {
+					// Not a delimiter after all (`/` alone, a `#` that starts no comment…).
+					if (atLineStart) {
+						atLineStart = false;
+						if (hasStructure && structFirst[b] === 1) cand = i;
+					}
+					hasCode = true;
+					i++;
+					continue;
+				}
+				const wasLineStart = atLineStart;
+				atLineStart = false;
+				if (cand !== -1 && candEnd === -1 && t.kind !== TokenKind.String) candEnd = i;
+				i += t.open.length;
+				switch (t.kind) {
+					case TokenKind.LineComment:
+						hasComment = true;
+						while (i < n) {
+							const x = buf[i];
+							if (x === 0x0a || x === 0x0d) break;
+							i++;
+						}
+						break;
+					case TokenKind.BlockComment:
+						hasComment = true;
+						state = BLOCK;
+						cur = t;
+						depth = 1;
+						break;
+					case TokenKind.DocString:
+						if (wasLineStart && !docAsCode) hasComment = true;
+						else hasCode = true;
+						state = DOC;
+						cur = t;
+						break;
+					default:
+						hasCode = true;
+						state = STRING;
+						cur = t;
+						continued = false;
+						break;
+				}
+				continue;
+			}
+			// k === 2 or 3: end of line, below
+		} else if (state === BLOCK) {
+			const t = cur as Token;
+			const close = t.close;
+			const c0 = close[0];
+			const open = t.open;
+			const o0 = nested ? open[0] : -1;
+			let x = b;
+			for (;;) {
+				if (x === 0x0a || x === 0x0d) break;
+				if (x === c0 && matchAt(buf, i, n, close)) {
+					i += close.length;
+					hasComment = true;
+					if (--depth === 0) {
+						state = CODE;
+						break;
+					}
+				} else if (x === o0 && matchAt(buf, i, n, open)) {
+					i += open.length;
+					depth++;
+				} else {
+					if (x !== 0x20 && x !== 0x09 && x !== 0x0b && x !== 0x0c) hasComment = true;
+					i++;
+				}
+				if (i >= n) break;
+				x = buf[i];
+			}
+			// Stopped at a line break (else the line goes on in code state, or the file ended).
+			if (state === CODE || i >= n) continue;
+		} else {
+			// STRING or DOC
+			const t = cur as Token;
+			const close = t.close;
+			const c0 = close[0];
+			const esc = t.escape;
+			const isDoc = state === DOC;
+			let nonBlank = false;
+			let x = b;
+			for (;;) {
+				if (x === 0x0a || x === 0x0d) break;
+				if (x === esc) {
+					nonBlank = true;
+					i++;
+					if (i < n) {
+						const y = buf[i];
+						if (y === 0x0a || y === 0x0d) {
+							continued = true;
+							break;
+						}
+						i++;
+					}
+				} else if (x === c0 && matchAt(buf, i, n, close)) {
+					nonBlank = true;
+					if (t.doubled && matchAt(buf, i + close.length, n, close)) {
+						i += 2 * close.length;
+					} else {
+						i += close.length;
+						state = CODE;
+						break;
+					}
+				} else {
+					if (x !== 0x20 && x !== 0x09 && x !== 0x0b && x !== 0x0c) nonBlank = true;
+					i++;
+				}
+				if (i >= n) break;
+				x = buf[i];
+			}
+			if (nonBlank) {
+				if (isDoc && !docAsCode) hasComment = true;
+				else hasCode = true;
+			}
+			if (state === CODE || i >= n) continue;
+		}
+
+		// --- end of line (LF, CRLF or lone CR)
+		lines++;
+		if (hasCode) code++;
+		else if (hasComment) comment++;
+		else blank++;
+		if (cand !== -1) matchStructure(c, buf, cand, candEnd === -1 ? i : candEnd, lines, out);
+		i += buf[i] === 0x0d && i + 1 < n && buf[i + 1] === 0x0a ? 2 : 1;
+		lineStart = i;
+		hasCode = false;
+		hasComment = false;
+		cand = -1;
+		candEnd = -1;
+		if (state === STRING && !continued && !(cur as Token).multiline) state = CODE;
+		continued = false;
+		atLineStart = state === CODE;
+	}
+	// A last line without a line break.
+	if (i > lineStart) {
+		lines++;
+		if (hasCode) code++;
+		else if (hasComment) comment++;
+		else blank++;
+		if (cand !== -1) matchStructure(c, buf, cand, candEnd === -1 ? n : candEnd, lines, out);
+	}
+	out.lines = lines;
+	out.code = code;
+	out.comment = comment;
+	out.blank = blank;
+}
+
+/** The token of `list` whose opener is at `buf[i]`, longest first; doc strings only at a line start. */
+function matchToken(list: Token[] | undefined, buf: Buffer, i: number, n: number, atLineStart: boolean): Token | undefined {
+	if (list === undefined) return undefined;
+	for (let k = 0; k < list.length; k++) {
+		const t = list[k];
+		if (t.kind === TokenKind.DocString && !atLineStart) continue;
+		if (matchAt(buf, i, n, t.open)) return t;
+	}
+	return undefined;
+}
+
+/** `buf[i..]` starts with `pat`. */
+function matchAt(buf: Buffer, i: number, n: number, pat: Uint8Array): boolean {
+	const len = pat.length;
+	if (i + len > n) return false;
+	for (let k = 0; k < len; k++) if (buf[i + k] !== pat[k]) return false;
+	return true;
+}
+
+// --- structure ------------------------------------------------------------------------------------
+
+function matchStructure(c: CompiledLanguage, buf: Buffer, from: number, to: number, line: number, out: FileAnalysis): void {
+	const b = buf[from];
+	if (to > from + MAX_DECODED_LINE) to = from + MAX_DECODED_LINE;
+	let text: string | undefined;
+	const get = (): string => (text ??= buf.toString('utf8', from, to));
+	const imp = firstMatch(c.imports, b, get, undefined);
+	if (imp !== undefined) out.imports.push(imp);
+	const cls = firstMatch(c.classes, b, get, undefined);
+	if (cls !== undefined) out.classes.push({ name: cls, line } satisfies SymbolRef);
+	const fn = firstMatch(c.functions, b, get, c.notFunctionNames);
+	if (fn !== undefined) out.functions.push({ name: fn, line });
+}
+
+function firstMatch(rules: CompiledRule[], b: number, get: () => string, not: Set<string> | undefined): string | undefined {
+	for (let k = 0; k < rules.length; k++) {
+		const r = rules[k];
+		if (r.first[b] !== 1) continue;
+		const m = r.re.exec(get());
+		const name = m?.groups?.name;
+		if (name === undefined || name === '') continue;
+		if (not !== undefined && not.has(name)) continue;
+		return name;
+	}
+	return undefined;
+}

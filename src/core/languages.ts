@@ -1,0 +1,501 @@
+// The language table (languages.json) and what is derived from it: file → language detection,
+// and each language compiled, lazily on first use, into the byte tables the line analyzer runs on.
+
+import table from './languages.json';
+import type { LanguageDef, StringRule } from './types';
+
+const LANGUAGES: readonly LanguageDef[] = (table as { languages: LanguageDef[] }).languages;
+
+/** Every language of the table, in table order. */
+export function getLanguageTable(): readonly LanguageDef[] {
+	return LANGUAGES;
+}
+
+// --- detection ----------------------------------------------------------------------------------
+
+interface DetectIndex {
+	byName: Map<string, LanguageDef>;
+	byFileName: Map<string, LanguageDef>;
+	byExtension: Map<string, LanguageDef>;
+	byInterpreter: Map<string, LanguageDef>;
+}
+
+let detectIndex: DetectIndex | undefined;
+
+/**
+ * Maps built once from the table. When two languages claim the same key the first one in the
+ * table wins, so the table order is the deterministic tie-break (e.g. `.h` is listed under C
+ * only).
+ */
+function getDetectIndex(): DetectIndex {
+	if (detectIndex !== undefined) return detectIndex;
+	const idx: DetectIndex = { byName: new Map(), byFileName: new Map(), byExtension: new Map(), byInterpreter: new Map() };
+	const put = (m: Map<string, LanguageDef>, k: string, d: LanguageDef): void => {
+		if (!m.has(k)) m.set(k, d);
+	};
+	for (const d of LANGUAGES) {
+		put(idx.byName, d.name, d);
+		for (const f of d.filenames ?? []) put(idx.byFileName, f, d);
+		for (const e of d.extensions ?? []) put(idx.byExtension, e.toLowerCase(), d);
+		for (const i of d.interpreters ?? []) put(idx.byInterpreter, i, d);
+	}
+	detectIndex = idx;
+	return idx;
+}
+
+/** The language of the table with this exact name. */
+export function getLanguageByName(name: string): LanguageDef | undefined {
+	return getDetectIndex().byName.get(name);
+}
+
+/** Base name of a '/' or '\' separated path. */
+export function baseName(fileName: string): string {
+	const i = Math.max(fileName.lastIndexOf('/'), fileName.lastIndexOf('\\'));
+	return i === -1 ? fileName : fileName.slice(i + 1);
+}
+
+/**
+ * The last extension of a base name, lower case, with its dot (`.ts` for `a.d.ts`); '' when
+ * there is none. Like Node's `path.extname`, a leading dot does not start an extension
+ * (`.bashrc` has none).
+ */
+export function lastExtension(base: string): string {
+	const i = base.lastIndexOf('.');
+	return i <= 0 ? '' : base.slice(i).toLowerCase();
+}
+
+/**
+ * The interpreter named by a `#!` first line, or undefined. `#!/usr/bin/env -S node --flag`
+ * gives `node`; `env` options and `NAME=value` assignments are skipped.
+ */
+export function shebangInterpreter(head: Buffer): string | undefined {
+	let start = 0;
+	if (head.length >= 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) start = 3;
+	if (head.length < start + 2 || head[start] !== 0x23 /* # */ || head[start + 1] !== 0x21 /* ! */) return undefined;
+	let end = start + 2;
+	const max = Math.min(head.length, start + 512);
+	while (end < max && head[end] !== 0x0a && head[end] !== 0x0d) end++;
+	const words = head.toString('latin1', start + 2, end).trim().split(/[ \t]+/);
+	let k = 0;
+	if (words.length === 0 || words[0] === '') return undefined;
+	let prog = baseName(words[k]);
+	if (prog === 'env') {
+		k++;
+		while (k < words.length && (words[k].startsWith('-') || /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[k]))) k++;
+		if (k >= words.length) return undefined;
+		prog = baseName(words[k]);
+	}
+	return prog === '' ? undefined : prog;
+}
+
+function byInterpreter(prog: string): LanguageDef | undefined {
+	const m = getDetectIndex().byInterpreter;
+	// python3.11 → python3.11, python3, python ; node22 → node
+	let p = prog;
+	for (;;) {
+		const d = m.get(p);
+		if (d !== undefined) return d;
+		const q = p.replace(/(?:[.-]?\d+)$/, '');
+		if (q === p || q === '') return undefined;
+		p = q;
+	}
+}
+
+/**
+ * The language of a file: `overrides` (extension → language name) first, then the exact file
+ * name, then the longest extension the table knows (`.d.ts` before `.ts`), then the interpreter
+ * of a `#!` first line in `head` (`/usr/bin/env X` and versioned names like `python3.11`
+ * included). `fileName` may be a path; only its base name counts.
+ */
+export function detectLanguage(fileName: string, head?: Buffer, overrides?: Record<string, string>): LanguageDef | undefined {
+	const idx = getDetectIndex();
+	const base = baseName(fileName);
+	if (overrides !== undefined) {
+		const ext = lastExtension(base);
+		const name = overrides[ext] ?? overrides[base];
+		if (name !== undefined) {
+			const d = idx.byName.get(name);
+			if (d !== undefined) return d;
+		}
+	}
+	const byFile = idx.byFileName.get(base);
+	if (byFile !== undefined) return byFile;
+	// Candidate extensions from the first dot after position 0 (longest) to the last (shortest).
+	const lower = base.toLowerCase();
+	let dot = lower.indexOf('.', 1);
+	while (dot !== -1) {
+		const d = idx.byExtension.get(lower.slice(dot));
+		if (d !== undefined) return d;
+		dot = lower.indexOf('.', dot + 1);
+	}
+	if (head !== undefined) {
+		const prog = shebangInterpreter(head);
+		if (prog !== undefined) return byInterpreter(prog);
+	}
+	return undefined;
+}
+
+// --- compilation --------------------------------------------------------------------------------
+
+/** Kinds of tokens that change the analyzer's state from code state. */
+export const enum TokenKind {
+	LineComment = 1,
+	BlockComment = 2,
+	String = 3,
+	DocString = 4,
+}
+
+/** A delimiter recognised in code state. */
+export interface Token {
+	kind: TokenKind;
+	/** The opening delimiter's bytes. */
+	open: Uint8Array;
+	/** Closing delimiter (block comments, strings, doc strings); empty for line comments. */
+	close: Uint8Array;
+	/** Escape byte inside strings, -1 for none. */
+	escape: number;
+	/** Doubling the close delimiter escapes it. */
+	doubled: boolean;
+	/** Strings: may span lines. Block comments and doc strings always may. */
+	multiline: boolean;
+}
+
+/** A structure rule, compiled. */
+export interface CompiledRule {
+	re: RegExp;
+	/** Bytes a matching line can start with (after blanks); all 256 when unknown. */
+	first: Uint8Array;
+}
+
+/** A language compiled for the analyzer. Built once per language, on first use. */
+export interface CompiledLanguage {
+	def: LanguageDef;
+	/**
+	 * Per byte: 0 ordinary, 1 blank (space, tab, VT, FF), 2 LF, 3 CR, 4 may start a token.
+	 * Tokens starting with a blank are not supported (none exist).
+	 */
+	codeClass: Uint8Array;
+	/** Tokens by first byte, longest first. */
+	tokensByFirst: (Token[] | undefined)[];
+	/** Nesting block comments. */
+	nested: boolean;
+	/** Union of the structure rules' first bytes; a line is decoded only when its first non-blank byte is in here. */
+	structFirst: Uint8Array;
+	hasStructure: boolean;
+	imports: CompiledRule[];
+	classes: CompiledRule[];
+	functions: CompiledRule[];
+	notFunctionNames: Set<string>;
+}
+
+const compiled = new Map<LanguageDef, CompiledLanguage>();
+
+const enc = new TextEncoder();
+
+function stringToken(r: StringRule): Token {
+	const esc = r.escape ?? '\\';
+	return {
+		kind: TokenKind.String,
+		open: enc.encode(r.open),
+		close: enc.encode(r.close),
+		escape: esc === '' ? -1 : esc.charCodeAt(0),
+		doubled: r.doubledCloseEscapes === true,
+		multiline: r.multiline === true,
+	};
+}
+
+/** The language compiled for the analyzer; cached, so each language is compiled once. */
+export function compileLanguage(def: LanguageDef): CompiledLanguage {
+	const hit = compiled.get(def);
+	if (hit !== undefined) return hit;
+	const tokens: Token[] = [];
+	const none = new Uint8Array(0);
+	for (const l of def.lineComments ?? []) {
+		tokens.push({ kind: TokenKind.LineComment, open: enc.encode(l), close: none, escape: -1, doubled: false, multiline: false });
+	}
+	for (const [o, c] of def.blockComments ?? []) {
+		tokens.push({ kind: TokenKind.BlockComment, open: enc.encode(o), close: enc.encode(c), escape: -1, doubled: false, multiline: true });
+	}
+	// Doc strings before strings with the same opener: at a statement start the doc-string
+	// reading wins (the analyzer falls back to the string rule elsewhere).
+	for (const [o, c] of def.docStrings ?? []) {
+		tokens.push({ kind: TokenKind.DocString, open: enc.encode(o), close: enc.encode(c), escape: 0x5c, doubled: false, multiline: true });
+	}
+	for (const s of def.strings ?? []) tokens.push(stringToken(s));
+	const codeClass = new Uint8Array(256);
+	codeClass[0x20] = 1;
+	codeClass[0x09] = 1;
+	codeClass[0x0b] = 1;
+	codeClass[0x0c] = 1;
+	codeClass[0x0a] = 2;
+	codeClass[0x0d] = 3;
+	const tokensByFirst: (Token[] | undefined)[] = new Array(256).fill(undefined);
+	for (const t of tokens) {
+		if (t.open.length === 0) continue;
+		const b = t.open[0];
+		if (codeClass[b] === 1 || codeClass[b] === 2 || codeClass[b] === 3) continue;
+		codeClass[b] = 4;
+		(tokensByFirst[b] ??= []).push(t);
+	}
+	// Longest opener first, so `"""` wins over `"` and `///` over `//`; stable for equal lengths.
+	for (const list of tokensByFirst) list?.sort((a, b) => b.open.length - a.open.length);
+
+	const s = def.structure ?? {};
+	const compileRules = (srcs: string[] | undefined): CompiledRule[] =>
+		(srcs ?? []).map((src) => ({ re: new RegExp(src), first: firstBytesOf(src) }));
+	const imports = compileRules(s.imports);
+	const classes = compileRules(s.classes);
+	const functions = compileRules(s.functions);
+	const structFirst = new Uint8Array(256);
+	for (const r of [...imports, ...classes, ...functions]) for (let b = 0; b < 256; b++) structFirst[b] |= r.first[b];
+	const c: CompiledLanguage = {
+		def,
+		codeClass,
+		tokensByFirst,
+		nested: def.nestedComments === true,
+		structFirst,
+		hasStructure: imports.length + classes.length + functions.length > 0,
+		imports,
+		classes,
+		functions,
+		notFunctionNames: new Set(s.notFunctionNames ?? []),
+	};
+	compiled.set(def, c);
+	return c;
+}
+
+// --- first bytes of a structure rule -------------------------------------------------------------
+//
+// The analyzer decodes a line only when its first non-blank byte can start one of the
+// language's rules. Rather than asking table authors for that set, it is read off the rule's
+// regular expression: after the leading `^`, `(?!…)` look-aheads and `\s*`, the set of
+// characters the rest can start with. The analysis is conservative: anything it does not
+// understand yields "every byte", which is slower but never misses a match. Bytes >= 0x80 are
+// always allowed (a rule could start with a non-ASCII character).
+
+type ByteSet = Uint8Array;
+
+function allBytes(): ByteSet {
+	return new Uint8Array(256).fill(1);
+}
+
+/** Parses a regex source just enough to compute first-character sets. */
+class FirstSetParser {
+	private i = 0;
+	constructor(private readonly src: string) {}
+
+	/** First set of the whole pattern after the leading anchor and blanks, or undefined when unknown. */
+	run(): ByteSet | undefined {
+		const s = this.src;
+		if (s[this.i] !== '^') return undefined;
+		this.i++;
+		const r = this.alternation();
+		return r === undefined || this.i !== s.length ? undefined : r.set;
+	}
+
+	// Each parse returns { set, nullable }: the first bytes and whether the part can match empty.
+	private alternation(): { set: ByteSet; nullable: boolean } | undefined {
+		const set = new Uint8Array(256);
+		let nullable = false;
+		for (;;) {
+			const seq = this.sequence();
+			if (seq === undefined) return undefined;
+			for (let b = 0; b < 256; b++) set[b] |= seq.set[b];
+			nullable ||= seq.nullable;
+			if (this.src[this.i] === '|') {
+				this.i++;
+				continue;
+			}
+			return { set, nullable };
+		}
+	}
+
+	private sequence(): { set: ByteSet; nullable: boolean } | undefined {
+		const set = new Uint8Array(256);
+		let open = true; // still collecting: everything so far was nullable
+		const s = this.src;
+		while (this.i < s.length && s[this.i] !== '|' && s[this.i] !== ')') {
+			const atom = this.atom();
+			if (atom === undefined) return undefined;
+			let nullable = atom.nullable;
+			const q = s[this.i];
+			if (q === '*' || q === '?') {
+				nullable = true;
+				this.i++;
+			} else if (q === '+') {
+				this.i++;
+			} else if (q === '{') {
+				const m = /^\{(\d+)(?:,\d*)?\}/.exec(s.slice(this.i));
+				if (m === null) return undefined;
+				if (m[1] === '0') nullable = true;
+				this.i += m[0].length;
+			}
+			if (s[this.i] === '?') this.i++; // lazy quantifier
+			if (atom.skipBlanks) {
+				// Leading blanks are skipped by the analyzer before the first byte is looked at.
+				continue;
+			}
+			if (open) {
+				for (let b = 0; b < 256; b++) set[b] |= atom.set[b];
+				if (!nullable) open = false;
+			}
+		}
+		return { set, nullable: open };
+	}
+
+	private atom(): { set: ByteSet; nullable: boolean; skipBlanks?: boolean } | undefined {
+		const s = this.src;
+		const c = s[this.i];
+		if (c === '(') {
+			if (s.startsWith('(?!', this.i) || s.startsWith('(?=', this.i) || s.startsWith('(?<!', this.i) || s.startsWith('(?<=', this.i)) {
+				// Look-around: skip it, it consumes nothing.
+				this.i += s.startsWith('(?<', this.i) ? 4 : 3;
+				if (this.alternation() === undefined || s[this.i] !== ')') return undefined;
+				this.i++;
+				return { set: new Uint8Array(256), nullable: true };
+			}
+			if (s.startsWith('(?:', this.i)) this.i += 3;
+			else if (s.startsWith('(?<', this.i)) {
+				const close = s.indexOf('>', this.i);
+				if (close === -1) return undefined;
+				this.i = close + 1;
+			} else this.i++;
+			const r = this.alternation();
+			if (r === undefined || s[this.i] !== ')') return undefined;
+			this.i++;
+			return r;
+		}
+		if (c === '[') return this.charClass();
+		if (c === '\\') {
+			const e = s[this.i + 1];
+			this.i += 2;
+			if (e === 's' && s[this.i] === '*') return { set: new Uint8Array(256), nullable: true, skipBlanks: true };
+			const set = escapeSet(e);
+			if (set === undefined) return undefined;
+			return { set, nullable: e === 'b' || e === 'B' };
+		}
+		if (c === '.') {
+			this.i++;
+			return { set: allBytes(), nullable: false };
+		}
+		if (c === '^' || c === '$') {
+			this.i++;
+			return { set: new Uint8Array(256), nullable: true };
+		}
+		if (c === '*' || c === '+' || c === '?' || c === '{' || c === ')' || c === '|' || c === undefined) return undefined;
+		this.i++;
+		const set = new Uint8Array(256);
+		addChar(set, c.charCodeAt(0));
+		return { set, nullable: false };
+	}
+
+	private charClass(): { set: ByteSet; nullable: boolean } | undefined {
+		const s = this.src;
+		this.i++;
+		let negate = false;
+		if (s[this.i] === '^') {
+			negate = true;
+			this.i++;
+		}
+		const set = new Uint8Array(256);
+		let first = true;
+		while (this.i < s.length && (s[this.i] !== ']' || first)) {
+			first = false;
+			let lo: number;
+			if (s[this.i] === '\\') {
+				const e = s[this.i + 1];
+				this.i += 2;
+				const es = escapeSet(e);
+				if (es === undefined || e === 'b') return undefined;
+				if (!isSingleEscape(e)) {
+					for (let b = 0; b < 256; b++) set[b] |= es[b];
+					continue;
+				}
+				lo = singleEscapeCode(e);
+			} else {
+				lo = s.charCodeAt(this.i);
+				this.i++;
+			}
+			if (s[this.i] === '-' && s[this.i + 1] !== ']' && this.i + 1 < s.length) {
+				this.i++;
+				let hi: number;
+				if (s[this.i] === '\\') {
+					const e = s[this.i + 1];
+					if (!isSingleEscape(e)) return undefined;
+					hi = singleEscapeCode(e);
+					this.i += 2;
+				} else {
+					hi = s.charCodeAt(this.i);
+					this.i++;
+				}
+				for (let b = lo; b <= hi && b < 256; b++) addChar(set, b);
+				if (hi >= 128) for (let b = 128; b < 256; b++) set[b] = 1;
+			} else addChar(set, lo);
+		}
+		if (s[this.i] !== ']') return undefined;
+		this.i++;
+		if (negate) for (let b = 0; b < 256; b++) set[b] ^= 1;
+		for (let b = 128; b < 256; b++) set[b] = 1;
+		return { set, nullable: false };
+	}
+}
+
+function addChar(set: ByteSet, code: number): void {
+	if (code < 128) set[code] = 1;
+	else for (let b = 128; b < 256; b++) set[b] = 1; // any non-ASCII character starts with a byte >= 0x80
+}
+
+/** An escape standing for one character: `\.`, `\(`, `\t`… (not a class, boundary or back-reference). */
+function isSingleEscape(e: string | undefined): boolean {
+	if (e === undefined) return false;
+	if (e === 't' || e === 'n' || e === 'r') return true;
+	return !/[0-9A-Za-z]/.test(e);
+}
+
+function singleEscapeCode(e: string): number {
+	if (e === 't') return 9;
+	if (e === 'n') return 10;
+	if (e === 'r') return 13;
+	return e.charCodeAt(0);
+}
+
+function escapeSet(e: string | undefined): ByteSet | undefined {
+	const set = new Uint8Array(256);
+	if (e === undefined) return undefined;
+	if (e === 'w' || e === 'd') {
+		for (let b = 0x30; b <= 0x39; b++) set[b] = 1;
+		if (e === 'w') {
+			for (let b = 0x41; b <= 0x5a; b++) set[b] = 1;
+			for (let b = 0x61; b <= 0x7a; b++) set[b] = 1;
+			set[0x5f] = 1;
+		}
+		return set;
+	}
+	if (e === 'b' || e === 'B') return set; // zero-width
+	if (e === 's') {
+		for (const b of [9, 10, 11, 12, 13, 32]) set[b] = 1;
+		for (let b = 128; b < 256; b++) set[b] = 1;
+		return set;
+	}
+	if (e === 'W' || e === 'D' || e === 'S') return allBytes();
+	if (isSingleEscape(e)) {
+		addChar(set, singleEscapeCode(e));
+		return set;
+	}
+	return undefined;
+}
+
+/** The bytes a line (after its leading blanks) can start with to match `src`; all when unknown. */
+export function firstBytesOf(src: string): Uint8Array {
+	let set: ByteSet | undefined;
+	try {
+		set = new FirstSetParser(src).run();
+	} catch {
+		set = undefined;
+	}
+	if (set === undefined) return allBytes();
+	for (let b = 128; b < 256; b++) set[b] = 1;
+	// A rule that can match at a blank would see the blank skipped: allow everything then.
+	if (set[0x20] === 1 || set[0x09] === 1) return allBytes();
+	return set;
+}
