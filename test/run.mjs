@@ -8,6 +8,8 @@ const steps = [
 	['compile tests', 'npx', ['tsc', '-p', 'tsconfig.json']],
 	['lint', 'npx', ['eslint', 'src', 'test']],
 	['unit + CLI tests', 'node', ['--test', '--test-concurrency=2', 'out/test/unit/']],
+	// Real VS Code (installed into .vscode-test/ on first use); a missing prerequisite fails, never skips.
+	['VS Code integration + UI tests', 'node', ['test/vscode/run.mjs', '--no-build']],
 ];
 
 for (const [name, cmd, args] of steps) {
