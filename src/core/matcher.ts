@@ -207,6 +207,11 @@ export class PathFilter {
 		return this.excludeTest !== undefined && (this.excludeTest(rel) || this.excludeTest(rel + '/'));
 	}
 
+	/** Exclude globs match this path itself (a link, before we know whether it points at a file or a folder). */
+	excludesPath(rel: string): boolean {
+		return this.excludeTest !== undefined && this.excludeTest(rel);
+	}
+
 	/** Exclude globs drop this file, or include globs (when given) don't take it. */
 	dropsFile(rel: string): boolean {
 		if (this.excludeTest !== undefined && this.excludeTest(rel)) return true;

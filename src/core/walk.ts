@@ -260,6 +260,8 @@ async function* walkRoot(rootIndex: number, filter: PathFilter, opts: WalkRunOpt
 			else if (d.isDirectory()) addDir(abs, rel, name, false);
 			else if (d.isSymbolicLink()) {
 				if (!follow) continue;
+				// A link whose own path is excluded or ignored is dropped before we look at its target.
+				if (filter.excludesPath(rel) || isIgnored(chain, rel, false)) continue;
 				let st: fs.Stats;
 				try {
 					st = await fs.promises.stat(abs);
