@@ -1,0 +1,181 @@
+// A small, reusable pool of analysis threads. Started once and kept: a long-lived processor
+// sends batch after batch to the same workers (no new worker per message). With `jobs` ≤ 1, or
+// when the worker file is missing, the same analysis runs on the calling thread instead.
+
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { SyncAnalyzer, WORKER_MARKER } from './analyzeWorker';
+import type { AnalyzeJob, AnalyzeOutcome, FromWorker, ToWorker } from './analyzeWorker';
+import type { AnalyzeOptions, Logger } from './types';
+import { silentLogger } from './types';
+
+export type { AnalyzeJob, AnalyzeOutcome } from './analyzeWorker';
+
+export interface PoolOptions {
+	/**
+	 * Worker threads. 0 or 1 analyzes on the calling thread (no worker at all).
+	 * @default os.availableParallelism()
+	 */
+	jobs?: number;
+	/** Options every file is analyzed with; change them later with `setOptions`. @default {} */
+	analyze?: AnalyzeOptions;
+	/**
+	 * The worker script. @default `analyzeWorker.js` next to this module: `dist/analyzeWorker.js`
+	 * in the bundles (beside cli.js and extension.js), `out/src/core/analyzeWorker.js` under tsc.
+	 */
+	workerFile?: string;
+	logger?: Logger;
+}
+
+/** The outcomes of one batch, in the batch's order, with the time the thread spent on it. */
+export interface BatchResult {
+	outcomes: AnalyzeOutcome[];
+	/** Milliseconds in open/fstat/read/close for this batch (on its thread). */
+	readMs: number;
+	/** Milliseconds in the analyzer for this batch (on its thread). */
+	analyzeMs: number;
+}
+
+interface Pending {
+	resolve: (r: BatchResult) => void;
+	reject: (e: Error) => void;
+}
+
+interface Slot {
+	worker: Worker;
+	pending: Map<number, Pending>;
+}
+
+/** The default worker script path (see `PoolOptions.workerFile`). */
+export function defaultWorkerFile(): string {
+	return path.join(__dirname, 'analyzeWorker.js');
+}
+
+export class AnalyzerPool {
+	private readonly jobs: number;
+	private opts: AnalyzeOptions;
+	private readonly workerFile: string;
+	private readonly logger: Logger;
+	private slots: Slot[] = [];
+	private local: SyncAnalyzer | undefined;
+	private nextId = 1;
+	private started = false;
+	private closed = false;
+
+	constructor(options: PoolOptions = {}) {
+		const jobs = options.jobs ?? os.availableParallelism();
+		if (!Number.isInteger(jobs) || jobs < 0) throw new TypeError(`jobs must be a whole number ≥ 0, got ${jobs}`);
+		this.jobs = jobs;
+		this.opts = options.analyze ?? {};
+		this.workerFile = options.workerFile ?? defaultWorkerFile();
+		this.logger = options.logger ?? silentLogger;
+	}
+
+	/** Worker threads in use once started; 0 means the calling thread does the work. */
+	get size(): number {
+		return this.local ? 0 : this.slots.length;
+	}
+
+	/** Starts the workers (idempotent). Called by `analyze` when needed. */
+	start(): void {
+		if (this.closed) throw new Error('AnalyzerPool is closed');
+		if (this.started) return;
+		this.started = true;
+		if (this.jobs <= 1) {
+			this.local = new SyncAnalyzer(this.opts);
+			return;
+		}
+		if (!fs.existsSync(this.workerFile)) {
+			this.logger.warn(`[scanner] worker script ${this.workerFile} not found: analyzing on the calling thread`);
+			this.local = new SyncAnalyzer(this.opts);
+			return;
+		}
+		for (let i = 0; i < this.jobs; i++) this.slots.push(this.spawn());
+	}
+
+	private spawn(): Slot {
+		const worker = new Worker(this.workerFile, { workerData: { marker: WORKER_MARKER, opts: this.opts } });
+		const slot: Slot = { worker, pending: new Map() };
+		// An idle pool must not keep a process alive; a busy one must.
+		worker.unref();
+		worker.on('message', (msg: FromWorker) => {
+			const p = slot.pending.get(msg.id);
+			if (!p) return;
+			slot.pending.delete(msg.id);
+			if (slot.pending.size === 0) worker.unref();
+			p.resolve({ outcomes: msg.outcomes, readMs: msg.readMs, analyzeMs: msg.analyzeMs });
+		});
+		const fail = (err: Error) => {
+			const i = this.slots.indexOf(slot);
+			if (i !== -1) this.slots.splice(i, 1);
+			for (const p of slot.pending.values()) p.reject(err);
+			slot.pending.clear();
+			// Replace a dead worker so the pool keeps its size for the next batches.
+			if (!this.closed) {
+				this.logger.error(`[scanner] analysis worker died: ${err.message}`);
+				this.slots.push(this.spawn());
+			}
+		};
+		worker.on('error', fail);
+		worker.on('exit', (code) => {
+			if (!this.closed && this.slots.includes(slot)) fail(new Error(`analysis worker exited with code ${code}`));
+		});
+		return slot;
+	}
+
+	/** Changes the analysis options for batches sent from now on. */
+	setOptions(opts: AnalyzeOptions): void {
+		this.opts = opts;
+		this.local?.setOptions(opts);
+		const msg: ToWorker = { type: 'config', opts };
+		for (const s of this.slots) s.worker.postMessage(msg);
+	}
+
+	/**
+	 * Reads and analyzes a batch of files on the least busy thread. Resolves with one outcome
+	 * per job, in order; a file's failure is an outcome (a skip), never a rejection. Rejects
+	 * only when a worker dies or the pool is closed.
+	 */
+	analyze(jobs: AnalyzeJob[]): Promise<BatchResult> {
+		this.start();
+		if (this.local) {
+			const a = this.local;
+			a.readMs = 0;
+			a.analyzeMs = 0;
+			const outcomes = a.analyzeAll(jobs);
+			return Promise.resolve({ outcomes, readMs: a.readMs, analyzeMs: a.analyzeMs });
+		}
+		let slot = this.slots[0];
+		for (const s of this.slots) if (s.pending.size < slot.pending.size) slot = s;
+		const id = this.nextId++;
+		return new Promise<BatchResult>((resolve, reject) => {
+			slot.pending.set(id, { resolve, reject });
+			if (slot.pending.size === 1) slot.worker.ref();
+			const msg: ToWorker = { type: 'batch', id, jobs };
+			slot.worker.postMessage(msg);
+		});
+	}
+
+	/** Batches sent and not yet answered, over all workers. */
+	get inFlight(): number {
+		let n = 0;
+		for (const s of this.slots) n += s.pending.size;
+		return n;
+	}
+
+	/** Stops the workers; pending batches are rejected. */
+	async close(): Promise<void> {
+		if (this.closed) return;
+		this.closed = true;
+		const slots = this.slots;
+		this.slots = [];
+		const err = new Error('AnalyzerPool closed');
+		for (const s of slots) {
+			for (const p of s.pending.values()) p.reject(err);
+			s.pending.clear();
+		}
+		await Promise.all(slots.map((s) => s.worker.terminate()));
+	}
+}

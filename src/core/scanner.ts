@@ -1,0 +1,211 @@
+// The full scan: one walk over the roots feeding batches of paths to the analysis pool, with
+// aggregates built as the outcomes arrive (never a second pass over the records).
+//
+// Flow and back-pressure: the walk is pulled only while fewer than `2 × threads` batches are
+// in flight, so memory stays bounded by the batches in flight plus whatever the caller keeps
+// (records only with `keepRecords`). The walk runs with `stat: false`: each analysis thread
+// takes size and mtime from the file it opened (one fstat), which saves a stat per file.
+
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Aggregates } from './aggregate';
+import type { AggregateSnapshot } from './aggregate';
+import { errorSkip, isSkip, OPEN_FLAGS, outcomeOf } from './analyzeWorker';
+import type { AnalyzeJob } from './analyzeWorker';
+import { DEFAULT_MAX_FILE_SIZE } from './analyzer';
+import { AnalyzerPool } from './pool';
+import type { AnalyzeOptions, FileRecord, ScanOptions, Skipped, Timing } from './types';
+import { walk } from './walk';
+
+export interface ScanResult {
+	version: 1;
+	/** Absolute paths of the roots; records, folders and skips refer to them by index. */
+	roots: string[];
+	aggregates: AggregateSnapshot;
+	/** Every file's record, sorted by root then path; only with `keepRecords`. */
+	records?: FileRecord[];
+	/** Everything left out and why, sorted by root then path. */
+	skipped: (Skipped & { root: number })[];
+	/**
+	 * Milliseconds. `totalMs` is wall time. Phases:
+	 * - `walk`: wall time the scanner waited on the walker for its next batch (listing folders,
+	 *   ignore files, filters); pauses for back-pressure are not included.
+	 * - `read`: open/fstat/read/close, summed over the analysis threads.
+	 * - `analyze`: the line analyzer, summed over the analysis threads.
+	 *   With several threads `read + analyze` can exceed `totalMs`.
+	 * - `aggregate`: adding outcomes to the aggregates (and to the kept records), main thread.
+	 * - `sort`: sorting records and skips for output.
+	 */
+	timing: Timing;
+}
+
+export interface ScanRunOptions extends ScanOptions {
+	/** Keep every file's record in the result (for `--by-file` and the index). @default false */
+	keepRecords?: boolean;
+	/** Called once per analyzed file, on the calling thread, as records arrive (in no fixed order). */
+	onRecord?: (r: FileRecord) => void;
+	/**
+	 * A started pool to use (and leave open) instead of starting one for this scan; its own
+	 * analysis options are replaced by this scan's.
+	 */
+	pool?: AnalyzerPool;
+	/** Files per batch sent to a thread. @default 64 */
+	batchSize?: number;
+}
+
+const DEFAULT_BATCH = 64;
+
+function compareByRootPath(a: { root: number; path: string }, b: { root: number; path: string }): number {
+	return a.root - b.root || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+}
+
+function analyzeOptionsOf(opts: ScanOptions): AnalyzeOptions {
+	const a: AnalyzeOptions = {};
+	if (opts.docstringsAsCode !== undefined) a.docstringsAsCode = opts.docstringsAsCode;
+	if (opts.maxFileSize !== undefined) a.maxFileSize = opts.maxFileSize;
+	if (opts.languageOverrides !== undefined) a.languageOverrides = opts.languageOverrides;
+	return a;
+}
+
+/** Scans the roots: walk, read, analyze, aggregate. Skipped files are reported, never fatal. */
+export async function scan(roots: string[], opts: ScanRunOptions = {}): Promise<ScanResult> {
+	const t0 = performance.now();
+	const absRoots = roots.map((r) => path.resolve(r));
+	const analyzeOpts = analyzeOptionsOf(opts);
+	const ownPool = !opts.pool;
+	const pool = opts.pool ?? new AnalyzerPool({ jobs: opts.jobs ?? os.availableParallelism(), analyze: analyzeOpts, logger: opts.logger });
+	if (!ownPool) pool.setOptions(analyzeOpts);
+	pool.start();
+
+	const batchSize = Math.max(1, opts.batchSize ?? DEFAULT_BATCH);
+	const maxInFlight = Math.max(1, pool.size * 2);
+	const agg = new Aggregates();
+	const records: FileRecord[] | undefined = opts.keepRecords ? [] : undefined;
+	const skipped: (Skipped & { root: number })[] = [];
+	const timing = { walk: 0, read: 0, analyze: 0, aggregate: 0, sort: 0 };
+	let files = 0;
+	let bytes = 0;
+	let failure: unknown;
+
+	const inFlight = new Set<Promise<void>>();
+	let batch: AnalyzeJob[] = [];
+
+	const send = () => {
+		if (batch.length === 0) return;
+		const jobs = batch;
+		batch = [];
+		const p = pool.analyze(jobs).then(
+			(res) => {
+				const ta = performance.now();
+				timing.read += res.readMs;
+				timing.analyze += res.analyzeMs;
+				for (const o of res.outcomes) {
+					if (isSkip(o)) {
+						skipped.push(o);
+						continue;
+					}
+					agg.add(o);
+					records?.push(o);
+					files++;
+					bytes += o.bytes;
+					opts.onRecord?.(o);
+				}
+				timing.aggregate += performance.now() - ta;
+				opts.onProgress?.({ files, bytes });
+			},
+			(err: unknown) => {
+				failure ??= err;
+			},
+		);
+		// Errors from the callbacks above (onRecord, onProgress) also end the scan.
+		const tracked: Promise<void> = p.catch((err: unknown) => {
+			failure ??= err;
+		}).finally(() => inFlight.delete(tracked));
+		inFlight.add(tracked);
+	};
+
+	try {
+		const walker = walk(absRoots, {
+			include: opts.include,
+			exclude: opts.exclude,
+			respectIgnoreFiles: opts.respectIgnoreFiles,
+			followSymlinks: opts.followSymlinks,
+			signal: opts.signal,
+			stat: false,
+		});
+		for (;;) {
+			const tw = performance.now();
+			const next = await walker.next();
+			timing.walk += performance.now() - tw;
+			if (next.done) break;
+			const wb = next.value;
+			for (const s of wb.skipped) skipped.push(s);
+			for (const f of wb.files) {
+				batch.push({ absPath: f.absPath, relPath: f.relPath, root: f.root });
+				if (batch.length >= batchSize) {
+					send();
+					while (inFlight.size >= maxInFlight) await Promise.race(inFlight);
+					if (failure !== undefined) throw failure;
+				}
+			}
+			opts.signal?.throwIfAborted();
+		}
+		send();
+		while (inFlight.size > 0) await Promise.race(inFlight);
+		if (failure !== undefined) throw failure;
+	} finally {
+		if (ownPool) await pool.close();
+	}
+	opts.signal?.throwIfAborted();
+
+	const ts = performance.now();
+	records?.sort(compareByRootPath);
+	skipped.sort(compareByRootPath);
+	timing.sort = performance.now() - ts;
+
+	const result: ScanResult = {
+		version: 1,
+		roots: absRoots,
+		aggregates: agg.snapshot(),
+		skipped,
+		timing: { totalMs: performance.now() - t0, ...timing },
+	};
+	if (records) result.records = records;
+	return result;
+}
+
+/**
+ * Reads and analyzes one file on the calling thread with asynchronous I/O (for the processor's
+ * single-file updates). Resolves with its record or with a skip and its reason; never rejects
+ * for a file problem.
+ */
+export async function analyzeFile(absPath: string, relPath: string, root: number, opts: AnalyzeOptions = {}): Promise<FileRecord | (Skipped & { root: number })> {
+	const job: AnalyzeJob = { absPath, relPath, root };
+	const maxSize = opts.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
+	let fh: fs.promises.FileHandle | undefined;
+	try {
+		fh = await fs.promises.open(absPath, OPEN_FLAGS);
+		const st = await fh.stat();
+		if (!st.isFile()) return { path: relPath, root, reason: st.isDirectory() ? 'vanished' : 'special', detail: 'not a regular file when read' };
+		if (maxSize > 0 && st.size > maxSize) return { path: relPath, root, reason: 'too-large', detail: `${st.size} bytes > limit ${maxSize}` };
+		let buf = Buffer.allocUnsafe(st.size + 1);
+		let n = 0;
+		for (;;) {
+			const { bytesRead } = await fh.read(buf, n, buf.length - n, null);
+			if (bytesRead === 0) break;
+			n += bytesRead;
+			if (n === buf.length) {
+				if (maxSize > 0 && n > maxSize) return { path: relPath, root, reason: 'too-large', detail: `grew past limit ${maxSize} while read` };
+				const bigger = Buffer.allocUnsafe(n * 2);
+				buf.copy(bigger, 0, 0, n);
+				buf = bigger;
+			}
+		}
+		return outcomeOf(job, buf.subarray(0, n), st, opts);
+	} catch (err) {
+		return errorSkip(job, err);
+	} finally {
+		await fh?.close().catch(() => undefined);
+	}
+}
