@@ -1,0 +1,214 @@
+// Issue 3's benchmarks: the persistent index, warm starts and the background processor.
+// - index: load of 100,000 records per store implementation (every exported `*IndexStore`
+//   class: JSONL and SQLite side by side) and the index helper's own bench
+//   (test/perf/indexStore.bench.ts `run()`); warm rescan with nothing changed
+//   (`--index PATH`) vs `find -printf '%s %T@'` and vs the cold scan;
+// - processor: one changed file → batch applied and persisted; the seed's before/after (a fresh
+//   worker per message vs one persistent worker; the persistent processor);
+// - storm: 50,000 change events vs a cold scan of the same files, with peak RSS.
+// Each part reports "not available yet" while the module it measures is missing.
+
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Ctx, Suite } from '../context';
+import { cliPath, CORE_OUT, tryModule } from '../core';
+import { measure, measureChild, runChild, summarize } from '../timing';
+import type { Tree } from '../trees';
+import { BOUNDS } from './bounds';
+import { cliAvailable, SCAN } from './scan';
+import { record } from './seed';
+
+// --- index load -----------------------------------------------------------------------------------
+
+interface StoreLike {
+	load(expect?: unknown): Promise<{ status: string; records: unknown[] }>;
+	save(records: Iterable<unknown>, meta: unknown): Promise<void>;
+}
+type StoreCtor = new (path: string, opts?: Record<string, unknown>) => StoreLike;
+
+/** Every exported class named `…IndexStore` in the compiled core (JSONL, SQLite…). */
+function storeClasses(): { name: string; ctor: StoreCtor }[] {
+	const out: { name: string; ctor: StoreCtor }[] = [];
+	let files: string[] = [];
+	try {
+		files = fs.readdirSync(CORE_OUT).filter((f) => f.endsWith('.js') && !/worker/i.test(f));
+	} catch {
+		return out;
+	}
+	for (const f of files) {
+		const mod = tryModule(path.join('src', 'core', f));
+		if (!mod) continue;
+		for (const [name, v] of Object.entries(mod)) {
+			if (/IndexStore$/.test(name) && typeof v === 'function' && !out.some((o) => o.ctor === v)) out.push({ name, ctor: v as StoreCtor });
+		}
+	}
+	return out;
+}
+
+export const INDEX = {
+	load: (store: string) => `${store}: load 100k records`,
+	save: (store: string) => `${store}: save 100k records (no fsync)`,
+	warm: 'CLI warm rescan, nothing changed (--index)',
+	cold: 'CLI cold scan writing the index (--index)',
+} as const;
+
+async function measureStores(ctx: Ctx): Promise<void> {
+	const r = ctx.report;
+	const classes = storeClasses();
+	if (classes.length === 0) {
+		r.note('index', '', 'index stores (src/core/indexStore.ts): not available yet');
+		return;
+	}
+	const records = Array.from({ length: 100_000 }, (_, i) => record(i));
+	const meta = { roots: ['/bench/root'], fingerprint: 'bench' };
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-index-'));
+	try {
+		for (const { name, ctor } of classes) {
+			try {
+				const store = new ctor(path.join(dir, `${name}.idx`), { fsync: false });
+				const save = await measure(() => store.save(records, meta), { runs: Math.min(ctx.opts.runs, 3), warmup: 0 });
+				r.row('index', '', INDEX.save(name), save.stats);
+				const load = await measure(() => store.load(meta), { runs: ctx.opts.runs, warmup: ctx.opts.warmup });
+				const status = load.last.status;
+				r.row('index', '', INDEX.load(name), load.stats, 'ms', `status ${status}, ${load.last.records.length} records`);
+				r.ratio('index', '', `${name} load 100k / 150 ms`, load.stats.median / 150, '<= 1.0');
+			} catch (e) {
+				r.note('index', '', `${name}: failed: ${e instanceof Error ? e.message : String(e)}`);
+			}
+		}
+	} finally {
+		fs.rmSync(dir, { recursive: true, force: true });
+	}
+	// The index helper's own side-by-side measurements (load, save, batch of 100 updates).
+	const bench = tryModule(path.join('test', 'perf', 'indexStore.bench.js'));
+	if (bench && typeof bench.run === 'function') {
+		try {
+			const res: unknown = await (bench.run as (o?: unknown) => Promise<unknown>)({ runs: ctx.opts.runs, log: ctx.log });
+			printForeign(ctx, 'index', res);
+		} catch (e) {
+			r.note('index', '', `indexStore.bench run() failed: ${e instanceof Error ? e.message : String(e)}`);
+		}
+	} else r.note('index', '', 'test/perf/indexStore.bench.ts run(): not available yet');
+}
+
+/** Prints rows another helper's bench returned: `{ name, median|ms, min?, max?, runs? }[]` or anything (as JSON). */
+function printForeign(ctx: Ctx, suite: string, res: unknown): void {
+	const rows = Array.isArray(res) ? res : res && typeof res === 'object' && Array.isArray((res as { rows?: unknown }).rows) ? (res as { rows: unknown[] }).rows : undefined;
+	let printed = 0;
+	for (const x of rows ?? []) {
+		if (!x || typeof x !== 'object') continue;
+		const o = x as Record<string, unknown>;
+		const med = typeof o.median === 'number' ? o.median : typeof o.medianMs === 'number' ? o.medianMs : typeof o.ms === 'number' ? o.ms : undefined;
+		const name = typeof o.name === 'string' ? o.name : undefined;
+		if (med === undefined || !name) continue;
+		const min = typeof o.min === 'number' ? o.min : typeof o.minMs === 'number' ? o.minMs : med;
+		const max = typeof o.max === 'number' ? o.max : typeof o.maxMs === 'number' ? o.maxMs : med;
+		const runs = typeof o.runs === 'number' ? o.runs : 1;
+		ctx.report.row(suite, '', `indexStore.bench: ${name}`, { median: med, min, max, runs, mean: med, samples: [] }, 'ms', typeof o.note === 'string' ? o.note : undefined);
+		printed++;
+	}
+	if (printed === 0 && res !== undefined) ctx.report.note(suite, '', `indexStore.bench run() returned: ${JSON.stringify(res).slice(0, 2000)}`);
+}
+
+let indexCli: { ok: boolean; why: string } | undefined;
+
+/** Does the CLI take `--index PATH` (and give the same totals warm as cold)? */
+async function indexCliAvailable(): Promise<{ ok: boolean; why: string }> {
+	if (indexCli) return indexCli;
+	const base = await cliAvailable();
+	if (!base.ok) return (indexCli = base);
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-probe-index-'));
+	try {
+		fs.mkdirSync(path.join(dir, 'tree'));
+		fs.writeFileSync(path.join(dir, 'tree', 'a.py'), 'import os\n\n# c\ndef f():\n    return 1\n');
+		const args = [cliPath(), '--format', 'json', '--jobs', '1', '--index', path.join(dir, 'idx'), path.join(dir, 'tree')];
+		const cold = await runChild(process.execPath, args, { keepStdout: true, check: false });
+		const warm = await runChild(process.execPath, args, { keepStdout: true, check: false });
+		const t = (s: string) => JSON.stringify((JSON.parse(s) as { totals: unknown }).totals);
+		if (cold.code !== 0 || warm.code !== 0) return (indexCli = { ok: false, why: `CLI --index: not available yet (exit ${cold.code}/${warm.code}: ${(cold.stderr || warm.stderr).split('\n')[0]})` });
+		if (t(cold.stdout) !== t(warm.stdout)) return (indexCli = { ok: false, why: `CLI --index: warm totals ${t(warm.stdout)} differ from cold ${t(cold.stdout)}` });
+		return (indexCli = { ok: true, why: '' });
+	} catch (e) {
+		return (indexCli = { ok: false, why: `CLI --index: not available yet (${e instanceof Error ? e.message.split('\n')[0] : String(e)})` });
+	} finally {
+		fs.rmSync(dir, { recursive: true, force: true });
+	}
+}
+
+async function warmRescan(ctx: Ctx, tree: Tree): Promise<void> {
+	const r = ctx.report;
+	const avail = await indexCliAvailable();
+	if (!avail.ok) {
+		r.note('index', tree.name, avail.why);
+		return;
+	}
+	const { runs, warmup, jobs } = ctx.opts;
+	const idx = path.join(ctx.opts.cacheDir, `index-${tree.name}`);
+	const clean = () => {
+		for (const f of fs.readdirSync(ctx.opts.cacheDir)) if (f.startsWith(`index-${tree.name}`)) fs.rmSync(path.join(ctx.opts.cacheDir, f), { recursive: true, force: true });
+	};
+	clean();
+	const args = [cliPath(), '--format', 'json', '--jobs', String(jobs), '--no-ignore', '--index', idx, tree.dir];
+	// Cold with the index: each run starts without an index file.
+	const coldSamples: number[] = [];
+	for (let i = 0; i < Math.min(runs, 3); i++) {
+		clean();
+		coldSamples.push((await runChild(process.execPath, args)).ms);
+	}
+	r.row('index', tree.name, INDEX.cold, summarize(coldSamples));
+	const warm = await measureChild(process.execPath, args, { runs, warmup, keepStdout: true, peakRss: false });
+	let note = '';
+	try {
+		const j = JSON.parse(warm.last.stdout) as { totals: { files: number }; timing?: Record<string, number> };
+		note = `${j.totals.files} files${j.timing ? '; timing ms: ' + Object.entries(j.timing).map(([k, v]) => `${k} ${Math.round(v)}`).join(', ') : ''}`;
+	} catch {
+		// keep the row without a note
+	}
+	r.row('index', tree.name, INDEX.warm, warm.stats, 'ms', note);
+	const stat = r.find('bounds', tree.name, BOUNDS.stat);
+	if (stat) r.ratio('index', tree.name, "warm rescan / find -printf '%s %T@'", warm.stats.median / stat.median, '<= 4.0');
+	const cold = r.find('scan', tree.name, SCAN.jobsN(jobs));
+	if (cold) r.ratio('index', tree.name, 'warm rescan / cold scan', warm.stats.median / cold.median, '<= 0.15');
+	clean();
+}
+
+export const indexSuite: Suite = {
+	name: 'index',
+	description: 'index load 100k (JSONL vs SQLite), warm rescan vs find -printf and vs cold scan',
+	perTree: true,
+	async run(ctx: Ctx, tree: Tree | undefined): Promise<void> {
+		if (!tree) return;
+		// The store measurements do not depend on the tree: once per run.
+		if (!ctx.report.rows.some((x) => x.suite === 'index' && x.tree === '') && !ctx.report.notes.some((n) => n.suite === 'index' && n.tree === '')) await measureStores(ctx);
+		await warmRescan(ctx, tree);
+	},
+};
+
+// --- processor and storm: filled in when src/core/processor.ts lands ---------------------------------
+
+export const processorSuite: Suite = {
+	name: 'processor',
+	description: 'one changed file → batch applied and persisted; fresh worker per message vs persistent',
+	perTree: false,
+	async run(ctx: Ctx): Promise<void> {
+		if (!tryModule(path.join('src', 'core', 'processor.js'))) {
+			ctx.report.note('processor', '', 'src/core/processor.ts: not available yet');
+			return;
+		}
+		ctx.report.note('processor', '', 'processor found; measurements not written yet');
+	},
+};
+
+export const stormSuite: Suite = {
+	name: 'storm',
+	description: '50,000-event storm vs a cold scan of the same files, peak RSS',
+	perTree: false,
+	async run(ctx: Ctx): Promise<void> {
+		if (!tryModule(path.join('src', 'core', 'processor.js'))) {
+			ctx.report.note('storm', '', 'src/core/processor.ts: not available yet');
+			return;
+		}
+		ctx.report.note('storm', '', 'processor found; measurements not written yet');
+	},
+};

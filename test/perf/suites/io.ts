@@ -1,0 +1,95 @@
+// I/O strategies for reading every file of a tree (list taken beforehand, not timed), each
+// counting newlines so the CPU side is the same: async fs.promises.readFile on the libuv pool at
+// several concurrencies, sync reads on the main thread, and sync reads inside worker threads
+// with several batch sizes. The scanner should use the fastest (see the README).
+
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import fs from 'node:fs';
+import type { Ctx, Suite } from '../context';
+import { countNewlines } from '../naiveReader';
+import { treeFiles } from '../samples';
+import { measure } from '../timing';
+import type { Tree } from '../trees';
+
+const IO_WORKER = path.join(__dirname, '..', 'ioWorker.js');
+
+async function asyncPool(files: string[], concurrency: number): Promise<number> {
+	let next = 0;
+	let bytes = 0;
+	const lane = async (): Promise<void> => {
+		while (next < files.length) {
+			const b = await fs.promises.readFile(files[next++]);
+			bytes += b.length;
+			countNewlines(b);
+		}
+	};
+	await Promise.all(Array.from({ length: concurrency }, lane));
+	return bytes;
+}
+
+function syncMain(files: string[]): number {
+	let bytes = 0;
+	for (const f of files) {
+		const b = fs.readFileSync(f);
+		bytes += b.length;
+		countNewlines(b);
+	}
+	return bytes;
+}
+
+/** Workers started once per strategy run (start-up included, as a scan pays it too). */
+async function workers(files: string[], n: number, batch: number): Promise<number> {
+	const pool = Array.from({ length: n }, () => new Worker(IO_WORKER));
+	let next = 0;
+	let bytes = 0;
+	try {
+		await Promise.all(
+			pool.map(
+				(w) =>
+					new Promise<void>((resolve, reject) => {
+						const send = (): void => {
+							if (next >= files.length) return resolve();
+							const chunk = files.slice(next, next + batch);
+							next += batch;
+							w.postMessage(chunk);
+						};
+						w.on('message', (m: { bytes: number }) => {
+							bytes += m.bytes;
+							send();
+						});
+						w.on('error', reject);
+						// Two batches in flight per worker so it never waits for the main thread.
+						send();
+						send();
+					}),
+			),
+		);
+	} finally {
+		await Promise.all(pool.map((w) => w.terminate()));
+	}
+	return bytes;
+}
+
+export const ioSuite: Suite = {
+	name: 'io',
+	description: 'read strategies: async pool ×8/32/128, sync main thread, sync in worker threads × batch sizes',
+	perTree: true,
+	async run(ctx: Ctx, tree: Tree | undefined): Promise<void> {
+		if (!tree) return;
+		const files = treeFiles(tree).map((p) => path.join(tree.dir, p));
+		const { runs, warmup, jobs } = ctx.opts;
+		const r = ctx.report;
+		const mbs = (ms: number) => `${(tree.bytes / 1e6 / (ms / 1000)).toFixed(0)} MB/s`;
+		for (const c of [8, 32, 128]) {
+			const m = await measure(() => asyncPool(files, c), { runs, warmup });
+			r.row('io', tree.name, `fs.promises.readFile, ${c} in flight`, m.stats, 'ms', mbs(m.stats.median));
+		}
+		const sm = await measure(() => syncMain(files), { runs, warmup });
+		r.row('io', tree.name, 'readFileSync on the main thread', sm.stats, 'ms', mbs(sm.stats.median));
+		for (const batch of [16, 128, 1024]) {
+			const m = await measure(() => workers(files, jobs, batch), { runs, warmup });
+			r.row('io', tree.name, `readFileSync in ${jobs} workers, batches of ${batch}`, m.stats, 'ms', mbs(m.stats.median));
+		}
+	},
+};
