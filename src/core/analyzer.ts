@@ -1,7 +1,7 @@
 // The line analyzer: one pass over a file's bytes answers every question about it — line
 // classes (code, comment, blank) and structure (imports, classes, functions).
 
-import { compileLanguage, detectLanguage, lastExtension, baseName, TokenKind } from './languages';
+import { compileLanguage, detectLanguage, lastExtension, baseName, DocMode, TokenKind } from './languages';
 import type { CompiledLanguage, CompiledRule, Token } from './languages';
 import { decodeText } from './encoding';
 import type { AnalyzeOptions, Category, FileAnalysis, SkipReason, SymbolRef } from './types';
@@ -110,8 +110,10 @@ const DOC = 3;
  *   the fast path: a line without any such byte costs one table lookup per byte.
  *   - a line comment opener marks the line as comment and jumps to the end of the line;
  *   - a block comment opener → BLOCK (depth 1);
- *   - a doc-string opener as the first non-blank of a line → DOC (elsewhere the same
- *     delimiter opens an ordinary STRING: `x = """…"""` is code);
+ *   - a doc-string opener → DOC. With the language's `docStringsAtLineStartOnly` only as
+ *     the first non-blank of a line; elsewhere the same delimiter then opens an ordinary
+ *     STRING. By default anywhere, as cloc reads Python: the text lines of
+ *     `x = """…"""` are comment (the line `x = """` itself is code);
  *   - a string opener → STRING.
  * - BLOCK: comment text. Its closer returns to CODE once the depth falls to 0; with
  *   `nestedComments` its opener increments the depth.
@@ -135,6 +137,17 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 	const structFirst = c.structFirst;
 	const nested = c.nested;
 	const hasStructure = c.hasStructure;
+	const docAtLineStartOnly = c.docMode === DocMode.Statement;
+	const docInStrings = c.docMode === DocMode.Cloc;
+	const docCloseAny = c.docMode === DocMode.Cloc;
+	const clocMode = c.docMode === DocMode.Cloc;
+	/** cloc mode: the line holds `/*` or `*\/`; the state at the line's start, to restore. */
+	let marker = false;
+	let lsState = CODE;
+	let lsCur: Token | undefined;
+	const docTokens = c.docTokens;
+	const docFirst = c.docFirst;
+	let dt: Token | undefined;
 
 	let lines = 0;
 	let code = 0;
@@ -184,7 +197,7 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 				continue;
 			}
 			if (k === 4) {
-				const t = matchToken(tokensByFirst[b], buf, i, n, atLineStart);
+				const t = matchToken(tokensByFirst[b], buf, i, n, atLineStart || !docAtLineStartOnly);
 				if (t === undefined) {
 					// Not a delimiter after all (`/` alone, a `#` that starts no comment…).
 					if (atLineStart) {
@@ -195,18 +208,32 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 					i++;
 					continue;
 				}
-				const wasLineStart = atLineStart;
 				atLineStart = false;
-				if (cand !== -1 && candEnd === -1 && t.kind !== TokenKind.String) candEnd = i;
+				if (cand !== -1 && candEnd === -1 && t.kind !== TokenKind.String && t.kind !== TokenKind.ClocMarker) candEnd = i;
 				i += t.open.length;
 				switch (t.kind) {
 					case TokenKind.LineComment:
 						hasComment = true;
-						while (i < n) {
-							const x = buf[i];
-							if (x === 0x0a || x === 0x0d) break;
-							i++;
+						if (clocMode) {
+							while (i < n) {
+								const x = buf[i];
+								if (x === 0x0a || x === 0x0d) break;
+								if ((x === 0x2f || x === 0x2a) && isClocMarker(buf, i, n)) marker = true;
+								i++;
+							}
+						} else {
+							while (i < n) {
+								const x = buf[i];
+								if (x === 0x0a || x === 0x0d) break;
+								i++;
+							}
 						}
+						break;
+					case TokenKind.ClocMarker:
+						// `/*` or `*/` in Python code: cloc drops the whole line (see DocMode.Cloc).
+						marker = true;
+						hasCode = true;
+						i -= t.open.length - 1;
 						break;
 					case TokenKind.BlockComment:
 						hasComment = true;
@@ -215,8 +242,9 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 						depth = 1;
 						break;
 					case TokenKind.DocString:
-						if (wasLineStart && !docAsCode) hasComment = true;
-						else hasCode = true;
+						// The delimiter belongs to the doc string; code before it already made the line code.
+						if (docAsCode) hasCode = true;
+						else hasComment = true;
 						state = DOC;
 						cur = t;
 						break;
@@ -258,13 +286,11 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 			}
 			// Stopped at a line break (else the line goes on in code state, or the file ended).
 			if (state === CODE || i >= n) continue;
-		} else {
-			// STRING or DOC
+		} else if (state === STRING) {
 			const t = cur as Token;
 			const close = t.close;
 			const c0 = close[0];
 			const esc = t.escape;
-			const isDoc = state === DOC;
 			let nonBlank = false;
 			let x = b;
 			for (;;) {
@@ -289,23 +315,71 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 						state = CODE;
 						break;
 					}
+				} else if (docInStrings && docFirst[x] === 1 && (dt = matchToken(docTokens, buf, i, n, true)) !== undefined) {
+					// cloc's reading of Python: a triple quote opens a doc string even inside a string.
+					i += dt.open.length;
+					if (docAsCode) hasCode = true;
+					else hasComment = true;
+					state = DOC;
+					cur = dt;
+					break;
 				} else {
 					if (x !== 0x20 && x !== 0x09 && x !== 0x0b && x !== 0x0c) nonBlank = true;
+					if (clocMode && (x === 0x2f || x === 0x2a) && isClocMarker(buf, i, n)) marker = true;
+					i++;
+				}
+				if (i >= n) break;
+				x = buf[i];
+			}
+			if (nonBlank) hasCode = true;
+			if (state !== STRING || i >= n) continue;
+		} else {
+			// DOC
+			const t = cur as Token;
+			const close = t.close;
+			const c0 = close[0];
+			const esc = t.escape;
+			let nonBlank = false;
+			let x = b;
+			for (;;) {
+				if (x === 0x0a || x === 0x0d) break;
+				if (x === esc) {
+					nonBlank = true;
+					i++;
+					if (i < n) {
+						const y = buf[i];
+						if (y === 0x0a || y === 0x0d) break;
+						i++;
+					}
+				} else if (docCloseAny ? docFirst[x] === 1 && (dt = matchToken(docTokens, buf, i, n, true)) !== undefined : x === c0 && matchAt(buf, i, n, close)) {
+					nonBlank = true;
+					i += docCloseAny ? (dt as Token).close.length : close.length;
+					state = CODE;
+					break;
+				} else {
+					if (x !== 0x20 && x !== 0x09 && x !== 0x0b && x !== 0x0c) nonBlank = true;
+					if (clocMode && (x === 0x2f || x === 0x2a) && isClocMarker(buf, i, n)) marker = true;
 					i++;
 				}
 				if (i >= n) break;
 				x = buf[i];
 			}
 			if (nonBlank) {
-				if (isDoc && !docAsCode) hasComment = true;
-				else hasCode = true;
+				if (docAsCode) hasCode = true;
+				else hasComment = true;
 			}
 			if (state === CODE || i >= n) continue;
 		}
 
 		// --- end of line (LF, CRLF or lone CR)
 		lines++;
-		if (hasCode) code++;
+		if (marker) {
+			// cloc removes such a line before it reads triple quotes: comment, and no state change.
+			marker = false;
+			comment++;
+			state = lsState;
+			cur = lsCur;
+		} else if (hasCode) code++;
 		else if (hasComment) comment++;
 		else blank++;
 		if (cand !== -1) matchStructure(c, buf, cand, candEnd === -1 ? i : candEnd, lines, out);
@@ -318,11 +392,14 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 		if (state === STRING && !continued && !(cur as Token).multiline) state = CODE;
 		continued = false;
 		atLineStart = state === CODE;
+		lsState = state;
+		lsCur = cur;
 	}
 	// A last line without a line break.
 	if (i > lineStart) {
 		lines++;
-		if (hasCode) code++;
+		if (marker) comment++;
+		else if (hasCode) code++;
 		else if (hasComment) comment++;
 		else blank++;
 		if (cand !== -1) matchStructure(c, buf, cand, candEnd === -1 ? n : candEnd, lines, out);
@@ -333,15 +410,21 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 	out.blank = blank;
 }
 
-/** The token of `list` whose opener is at `buf[i]`, longest first; doc strings only at a line start. */
-function matchToken(list: Token[] | undefined, buf: Buffer, i: number, n: number, atLineStart: boolean): Token | undefined {
+/** The token of `list` whose opener is at `buf[i]`, longest first; doc strings only when `docOk`. */
+function matchToken(list: Token[] | undefined, buf: Buffer, i: number, n: number, docOk: boolean): Token | undefined {
 	if (list === undefined) return undefined;
 	for (let k = 0; k < list.length; k++) {
 		const t = list[k];
-		if (t.kind === TokenKind.DocString && !atLineStart) continue;
+		if (t.kind === TokenKind.DocString && !docOk) continue;
 		if (matchAt(buf, i, n, t.open)) return t;
 	}
 	return undefined;
+}
+
+/** `buf[i..]` starts with `/*` or `*\/` (i is at a `/` or `*`). */
+function isClocMarker(buf: Buffer, i: number, n: number): boolean {
+	const x = buf[i];
+	return (i + 1 < n && buf[i + 1] === (x === 0x2f ? 0x2a : 0x2f)) || (i > 0 && buf[i - 1] === (x === 0x2f ? 0x2a : 0x2f));
 }
 
 /** `buf[i..]` starts with `pat`. */

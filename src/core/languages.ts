@@ -143,6 +143,15 @@ export const enum TokenKind {
 	BlockComment = 2,
 	String = 3,
 	DocString = 4,
+	/** `/*` or `*\/` in a language read the cloc way (DocMode.Cloc): marks the line. */
+	ClocMarker = 5,
+}
+
+/** How doc-string delimiters are read; see `LanguageDef.docStringRule`. */
+export const enum DocMode {
+	Anywhere = 0,
+	Statement = 1,
+	Cloc = 2,
 }
 
 /** A delimiter recognised in code state. */
@@ -179,6 +188,12 @@ export interface CompiledLanguage {
 	tokensByFirst: (Token[] | undefined)[];
 	/** Nesting block comments. */
 	nested: boolean;
+	/** How doc-string delimiters are read (see `LanguageDef.docStringRule`). */
+	docMode: DocMode;
+	/** The doc-string tokens, longest first. */
+	docTokens: Token[];
+	/** First bytes of the doc-string delimiters. */
+	docFirst: Uint8Array;
 	/** Union of the structure rules' first bytes; a line is decoded only when its first non-blank byte is in here. */
 	structFirst: Uint8Array;
 	hasStructure: boolean;
@@ -222,6 +237,16 @@ export function compileLanguage(def: LanguageDef): CompiledLanguage {
 		tokens.push({ kind: TokenKind.DocString, open: enc.encode(o), close: enc.encode(c), escape: 0x5c, doubled: false, multiline: true });
 	}
 	for (const s of def.strings ?? []) tokens.push(stringToken(s));
+	if (def.docStringRule === 'cloc') {
+		for (const m of ['/*', '*/']) tokens.push({ kind: TokenKind.ClocMarker, open: enc.encode(m), close: none, escape: -1, doubled: false, multiline: false });
+	}
+	const docTokens = tokens.filter((t) => t.kind === TokenKind.DocString).sort((a, b) => b.open.length - a.open.length);
+	const docFirst = new Uint8Array(256);
+	for (const t of docTokens) {
+		docFirst[t.open[0]] = 1;
+		docFirst[t.close[0]] = 1;
+		if (def.docStringRule === 'cloc') t.escape = -1; // cloc sees no escapes in doc strings
+	}
 	const codeClass = new Uint8Array(256);
 	codeClass[0x20] = 1;
 	codeClass[0x09] = 1;
@@ -253,6 +278,9 @@ export function compileLanguage(def: LanguageDef): CompiledLanguage {
 		codeClass,
 		tokensByFirst,
 		nested: def.nestedComments === true,
+		docMode: def.docStringRule === 'statement' ? DocMode.Statement : def.docStringRule === 'cloc' ? DocMode.Cloc : DocMode.Anywhere,
+		docTokens,
+		docFirst,
 		structFirst,
 		hasStructure: imports.length + classes.length + functions.length > 0,
 		imports,

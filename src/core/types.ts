@@ -237,6 +237,18 @@ export interface LanguageDef {
 	 * delimiter is code.
 	 */
 	docStrings?: [string, string][];
+	/**
+	 * Where a doc-string delimiter opens a doc string (optional; added by the analyzer):
+	 * - `anywhere`: in code state, wherever it stands; a line with code before the opening
+	 *   delimiter (or after the closing one) is code, the other lines are doc-string text.
+	 * - `statement`: only as the first non-blank of a line (PEP 257 style); elsewhere the same
+	 *   delimiter opens an ordinary string, which is code.
+	 * - `cloc`: as cloc reads Python: like `anywhere`, and also inside ordinary strings
+	 *   (`'"""'` opens one), a doc string ends at the next delimiter of any kind, and
+	 *   backslashes escape nothing in it. Not correct Python, but what cloc counts.
+	 * @default 'anywhere'
+	 */
+	docStringRule?: 'anywhere' | 'statement' | 'cloc';
 	/** Line comment markers only count at the start of a line (after blanks), e.g. Fortran-like or `rem`. @default false */
 	lineCommentsAtStartOnly?: boolean;
 	structure?: StructureRules;
