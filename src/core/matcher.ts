@@ -15,6 +15,9 @@
 //   `**/node_modules/**` prunes the folder itself too (picomatch's `x/**` matches `x`).
 // - Include globs apply to files only: every folder is entered unless excluded. An include glob
 //   also matches everything below a folder it names (`src` includes `src/a/b.ts`).
+// - A glob starting with '!' takes paths back out of its list: `exclude: ['*.js', '!keep.js']`
+//   excludes every .js file but keep.js; `include: ['src', '!*.test.ts']`. A path inside a pruned
+//   folder cannot be taken back (as in gitignore).
 //
 // Ignore files (documented in the README):
 // - `.gitignore` and `.ignore` in every folder of the root (`.ignore` wins over `.gitignore` in
@@ -54,17 +57,33 @@ export function normalizeGlob(glob: string): string {
 	return g.startsWith('**') ? g : `**/${g}`;
 }
 
-/** Compiles a glob list into one picomatch function, or undefined when the list is empty. */
-function compileGlobs(globs: readonly string[] | undefined, alsoBelow: boolean): GlobTest | undefined {
-	const list: string[] = [];
+/**
+ * A compiled glob list: `pos` matches any of the plain globs, `neg` any of the `!`-negated ones
+ * (undefined when there are none). A path matches the list when it matches `pos` and not `neg`
+ * (picomatch alone would read a list holding `!x` as "everything but x").
+ */
+interface GlobList {
+	pos: GlobTest | undefined;
+	neg: GlobTest | undefined;
+}
+
+/** Compiles a glob list into (at most) two picomatch functions, or undefined when the list is empty. */
+function compileGlobs(globs: readonly string[] | undefined, alsoBelow: boolean): GlobList | undefined {
+	const pos: string[] = [];
+	const neg: string[] = [];
 	for (const raw of globs ?? []) {
-		const g = normalizeGlob(raw);
+		const negated = raw.trimStart().startsWith('!');
+		const g = normalizeGlob(negated ? raw.trimStart().slice(1) : raw);
 		if (g === '') continue;
+		const list = negated ? neg : pos;
 		list.push(g);
 		if (alsoBelow) list.push(g.endsWith('/') ? `${g}**` : `${g}/**`);
 	}
-	if (list.length === 0) return undefined;
-	return picomatch(list, { dot: true });
+	if (pos.length === 0 && neg.length === 0) return undefined;
+	return {
+		pos: pos.length > 0 ? picomatch(pos, { dot: true }) : undefined,
+		neg: neg.length > 0 ? picomatch(neg, { dot: true }) : undefined,
+	};
 }
 
 // --- ignore rules -------------------------------------------------------------------------------
@@ -187,8 +206,8 @@ export class PathFilter {
 	/** Absolute, resolved root folder. */
 	readonly root: string;
 	readonly respectIgnoreFiles: boolean;
-	private readonly excludeTest: GlobTest | undefined;
-	private readonly includeTest: GlobTest | undefined;
+	private readonly exclude: GlobList | undefined;
+	private readonly include: GlobList | undefined;
 	/** Rules of the root's ancestors (null when none or ignore files are off). */
 	readonly baseChain: RuleChain | null;
 	/** Chain per root-relative folder, filled by the walk and by `isIncluded`. */
@@ -197,25 +216,31 @@ export class PathFilter {
 	constructor(root: string, opts: PathFilterOptions, baseChain: RuleChain | null) {
 		this.root = path.resolve(root);
 		this.respectIgnoreFiles = opts.respectIgnoreFiles ?? true;
-		this.excludeTest = compileGlobs(opts.exclude, false);
-		this.includeTest = compileGlobs(opts.include, true);
+		this.exclude = compileGlobs(opts.exclude, false);
+		this.include = compileGlobs(opts.include, true);
 		this.baseChain = this.respectIgnoreFiles ? baseChain : null;
 	}
 
 	/** Exclude globs drop this folder (tested as `rel` and `rel/`). */
 	excludesDir(rel: string): boolean {
-		return this.excludeTest !== undefined && (this.excludeTest(rel) || this.excludeTest(rel + '/'));
+		const x = this.exclude;
+		if (x?.pos === undefined || !(x.pos(rel) || x.pos(rel + '/'))) return false;
+		return x.neg === undefined || !(x.neg(rel) || x.neg(rel + '/'));
 	}
 
 	/** Exclude globs match this path itself (a link, before we know whether it points at a file or a folder). */
 	excludesPath(rel: string): boolean {
-		return this.excludeTest !== undefined && this.excludeTest(rel);
+		const x = this.exclude;
+		return x?.pos !== undefined && x.pos(rel) && (x.neg === undefined || !x.neg(rel));
 	}
 
 	/** Exclude globs drop this file, or include globs (when given) don't take it. */
 	dropsFile(rel: string): boolean {
-		if (this.excludeTest !== undefined && this.excludeTest(rel)) return true;
-		return this.includeTest !== undefined && !this.includeTest(rel);
+		if (this.excludesPath(rel)) return true;
+		const i = this.include;
+		if (i === undefined) return false;
+		if (i.pos !== undefined && !i.pos(rel)) return true;
+		return i.neg !== undefined && i.neg(rel);
 	}
 
 	/** Records the chain the walk built for a folder, so later single-path questions don't reread its files. */

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { walk, type WalkBatch, type WalkRunOptions } from '../../src/core/walk';
-import { createPathFilter } from '../../src/core/matcher';
+import { createPathFilter, normalizeGlob } from '../../src/core/matcher';
 
 const made: string[] = [];
 after(() => {
@@ -248,6 +248,27 @@ test('include globs apply to files only: src/**/*.ts, *.ts, a folder name', asyn
 	assert.deepEqual((await collect([root], { include: ['src/**/*.ts'] })).files, ['src/a.ts', 'src/lib/b.ts', 'src/node_modules/o.ts']);
 	assert.deepEqual((await collect([root], { include: ['*.ts'], exclude: ['node_modules'] })).files, ['pkg/dist/out.ts', 'src/a.ts', 'src/lib/b.ts']);
 	assert.deepEqual((await collect([root], { include: ['lib'] })).files, ['src/lib/b.min.js', 'src/lib/b.ts']);
+});
+
+test('negated globs take paths back out of their list', async () => {
+	const root = tmp();
+	mk(root, GLOB_TREE);
+	// every .js file but app.js; folders are still entered (a negated glob never prunes everything)
+	assert.deepEqual((await collect([root], { exclude: ['*.js', '!app.js', 'node_modules'] })).files, ['app.js', 'docs/dist', 'pkg/dist/out.ts', 'src/a.ts', 'src/lib/b.ts']);
+	// dist folders excluded except pkg/dist
+	assert.deepEqual((await collect([root], { exclude: ['dist', '!pkg/dist'], include: ['*.ts', '*.js'] })).files.filter((f) => f.includes('dist')), ['pkg/dist/out.ts']);
+	// include src but not *.min.js
+	assert.deepEqual((await collect([root], { include: ['src', '!*.min.js'] })).files, ['src/a.ts', 'src/c.js', 'src/lib/b.ts', 'src/node_modules/o.ts']);
+});
+
+test('normalizeGlob: bare names match at any depth, / anchors, inner / is root-relative', () => {
+	assert.equal(normalizeGlob('node_modules'), '**/node_modules');
+	assert.equal(normalizeGlob('*.min.js'), '**/*.min.js');
+	assert.equal(normalizeGlob('dist/'), '**/dist/');
+	assert.equal(normalizeGlob('/build'), 'build');
+	assert.equal(normalizeGlob('./src/**/*.ts'), 'src/**/*.ts');
+	assert.equal(normalizeGlob('**/node_modules/**'), '**/node_modules/**');
+	assert.equal(normalizeGlob('  '), '');
 });
 
 test('excluded folders are pruned: a symlink loop inside one is never seen', async () => {
