@@ -14,7 +14,8 @@ import path from 'node:path';
 import type { Ctx, Suite } from '../context';
 import { cliPath, CORE_OUT, tryModule } from '../core';
 import { measure, measureChild, runChild, summarize } from '../timing';
-import type { Tree } from '../trees';
+import { treeFiles } from '../samples';
+import { synthTree, type Tree } from '../trees';
 import { BOUNDS } from './bounds';
 import { cliAvailable, SCAN } from './scan';
 import { record } from './seed';
@@ -185,13 +186,79 @@ export const indexSuite: Suite = {
 	},
 };
 
-// --- processor and storm: filled in when src/core/processor.ts lands ---------------------------------
+// --- processor -----------------------------------------------------------------------------------
+
+/** Raw analysis worker protocol (src/core/analyzeWorker.ts): one `batch` message in, one `result` out. */
+interface WorkerApi {
+	WORKER_MARKER: string;
+}
+
+const MESSAGES = 200;
+
+/**
+ * The seed's before/after at the thread level: per message (one changed file), a fresh
+ * worker (start, analyze, terminate) vs one persistent worker that gets every message.
+ */
+async function workerPerMessage(ctx: Ctx, files: { absPath: string; relPath: string }[]): Promise<void> {
+	const r = ctx.report;
+	const api = tryModule(path.join('src', 'core', 'analyzeWorker.js')) as WorkerApi | undefined;
+	const workerFile = path.join(CORE_OUT, 'analyzeWorker.js');
+	if (!api?.WORKER_MARKER) {
+		r.note('processor', '', 'analyzeWorker (src/core/analyzeWorker.ts): not available yet');
+		return;
+	}
+	const { Worker } = await import('node:worker_threads');
+	const start = () => new Worker(workerFile, { workerData: { marker: api.WORKER_MARKER, opts: {} } });
+	let id = 0;
+	const ask = (w: InstanceType<typeof Worker>, f: { absPath: string; relPath: string }) =>
+		new Promise<void>((resolve, reject) => {
+			const myId = ++id;
+			const onMsg = (m: { id: number }) => {
+				if (m.id !== myId) return;
+				w.off('message', onMsg);
+				w.off('error', reject);
+				resolve();
+			};
+			w.on('message', onMsg);
+			w.on('error', reject);
+			w.postMessage({ type: 'batch', id: myId, jobs: [{ absPath: f.absPath, relPath: f.relPath, root: 0 }] });
+		});
+	const fresh: number[] = [];
+	for (let i = 0; i < Math.min(MESSAGES, 50); i++) {
+		const t0 = performance.now();
+		const w = start();
+		await ask(w, files[i % files.length]);
+		await w.terminate();
+		fresh.push(performance.now() - t0);
+	}
+	r.row('processor', '', 'fresh worker per message (start, analyze 1 file, stop)', summarize(fresh));
+	const w = start();
+	const persistent: number[] = [];
+	try {
+		for (let i = 0; i < 10; i++) await ask(w, files[i % files.length]);
+		for (let i = 0; i < MESSAGES; i++) {
+			const t0 = performance.now();
+			await ask(w, files[i % files.length]);
+			persistent.push(performance.now() - t0);
+		}
+	} finally {
+		await w.terminate();
+	}
+	r.row('processor', '', 'persistent worker, one message per changed file', summarize(persistent));
+	r.ratio('processor', '', 'fresh worker per message / persistent worker', summarize(fresh).median / summarize(persistent).median);
+}
 
 export const processorSuite: Suite = {
 	name: 'processor',
 	description: 'one changed file → batch applied and persisted; fresh worker per message vs persistent',
 	perTree: false,
 	async run(ctx: Ctx): Promise<void> {
+		const tree = synthTree(ctx.opts.cacheDir, 2000, ctx.log);
+		const files = treeFiles(tree)
+			.filter((p) => /\.(py|ts|js|cs|cpp)$/.test(p))
+			.slice(0, MESSAGES)
+			.map((p) => ({ absPath: path.join(tree.dir, p), relPath: p }));
+		await workerPerMessage(ctx, files);
 		if (!tryModule(path.join('src', 'core', 'processor.js'))) {
 			ctx.report.note('processor', '', 'src/core/processor.ts: not available yet');
 			return;
