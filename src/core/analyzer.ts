@@ -145,6 +145,20 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 	let marker = false;
 	let lsState = CODE;
 	let lsCur: Token | undefined;
+	let markerLines = 0;
+	/**
+	 * A comment spanning lines opened after code (`x = f("""…` / `a(); /* …`): when it closes
+	 * on a later line with code after it, cloc joins that code to the opening line and counts
+	 * the closing line as comment. Done here in cloc mode.
+	 */
+	const mergeClosers = clocMode;
+	let openHasCode = false;
+	let openLine = 0;
+	let merged = false;
+	const hashComment = clocMode ? (c.def.lineComments?.[0]?.charCodeAt(0) ?? -1) : -1;
+	/** cloc mode: comment and marker line counts when the current doc string opened. */
+	let docOpenComment = 0;
+	let docOpenMarkers = 0;
 	const docTokens = c.docTokens;
 	const docFirst = c.docFirst;
 	let dt: Token | undefined;
@@ -208,6 +222,7 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 					i++;
 					continue;
 				}
+				const wasLineStart = atLineStart;
 				atLineStart = false;
 				if (cand !== -1 && candEnd === -1 && t.kind !== TokenKind.String && t.kind !== TokenKind.ClocMarker) candEnd = i;
 				i += t.open.length;
@@ -215,6 +230,8 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 					case TokenKind.LineComment:
 						hasComment = true;
 						if (clocMode) {
+							// cloc only drops `#` comments that start a line: `"""doc"""  # c` is code.
+							if (!wasLineStart) hasCode = true;
 							while (i < n) {
 								const x = buf[i];
 								if (x === 0x0a || x === 0x0d) break;
@@ -239,6 +256,8 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 						hasComment = true;
 						state = BLOCK;
 						cur = t;
+						openHasCode = hasCode;
+						openLine = lines;
 						depth = 1;
 						break;
 					case TokenKind.DocString:
@@ -247,6 +266,10 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 						else hasComment = true;
 						state = DOC;
 						cur = t;
+						openHasCode = hasCode;
+						openLine = lines;
+						docOpenComment = comment;
+						docOpenMarkers = markerLines;
 						break;
 					default:
 						hasCode = true;
@@ -272,6 +295,7 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 					hasComment = true;
 					if (--depth === 0) {
 						state = CODE;
+						if (openHasCode && openLine !== lines) merged = true;
 						break;
 					}
 				} else if (x === o0 && matchAt(buf, i, n, open)) {
@@ -322,6 +346,10 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 					else hasComment = true;
 					state = DOC;
 					cur = dt;
+					openHasCode = true;
+					openLine = lines;
+					docOpenComment = comment;
+					docOpenMarkers = markerLines;
 					break;
 				} else {
 					if (x !== 0x20 && x !== 0x09 && x !== 0x0b && x !== 0x0c) nonBlank = true;
@@ -341,6 +369,12 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 			const esc = t.escape;
 			let nonBlank = false;
 			let x = b;
+			if (clocMode && lineStart === i) {
+				// cloc drops whole-line `#` comments before it reads triple quotes, even inside one.
+				let j = i;
+				while (j < n && (buf[j] === 0x20 || buf[j] === 0x09)) j++;
+				if (j < n && buf[j] === hashComment) marker = true;
+			}
 			for (;;) {
 				if (x === 0x0a || x === 0x0d) break;
 				if (x === esc) {
@@ -355,6 +389,7 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 					nonBlank = true;
 					i += docCloseAny ? (dt as Token).close.length : close.length;
 					state = CODE;
+					if (openHasCode && openLine !== lines) merged = true;
 					break;
 				} else {
 					if (x !== 0x20 && x !== 0x09 && x !== 0x0b && x !== 0x0c) nonBlank = true;
@@ -376,12 +411,14 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 		if (marker) {
 			// cloc removes such a line before it reads triple quotes: comment, and no state change.
 			marker = false;
+			markerLines++;
 			comment++;
 			state = lsState;
 			cur = lsCur;
-		} else if (hasCode) code++;
-		else if (hasComment) comment++;
+		} else if (hasCode && !(merged && mergeClosers)) code++;
+		else if (hasComment || hasCode) comment++;
 		else blank++;
+		merged = false;
 		if (cand !== -1) matchStructure(c, buf, cand, candEnd === -1 ? i : candEnd, lines, out);
 		i += buf[i] === 0x0d && i + 1 < n && buf[i + 1] === 0x0a ? 2 : 1;
 		lineStart = i;
@@ -399,10 +436,16 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 	if (i > lineStart) {
 		lines++;
 		if (marker) comment++;
-		else if (hasCode) code++;
-		else if (hasComment) comment++;
+		else if (hasCode && !(merged && mergeClosers)) code++;
+		else if (hasComment || hasCode) comment++;
 		else blank++;
 		if (cand !== -1) matchStructure(c, buf, cand, candEnd === -1 ? n : candEnd, lines, out);
+	}
+	if (clocMode && state === DOC && !docAsCode) {
+		// cloc only removes doc strings that are closed: an unclosed one stays code to the end.
+		const moved = comment - docOpenComment - (markerLines - docOpenMarkers);
+		code += moved;
+		comment -= moved;
 	}
 	out.lines = lines;
 	out.code = code;
