@@ -7,10 +7,13 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import fs from 'node:fs';
 import type { Ctx, Suite } from '../context';
+import { findExport } from '../core';
 import { countNewlines } from '../naiveReader';
 import { treeFiles } from '../samples';
 import { measure } from '../timing';
 import type { Tree } from '../trees';
+
+type ScanFn = (roots: string[], opts?: Record<string, unknown>) => Promise<{ aggregates?: { totals?: { files?: number } } }>;
 
 const IO_WORKER = path.join(__dirname, '..', 'ioWorker.js');
 
@@ -91,5 +94,28 @@ export const ioSuite: Suite = {
 			const m = await measure(() => workers(files, jobs, batch), { runs, warmup });
 			r.row('io', tree.name, `readFileSync in ${jobs} workers, batches of ${batch}`, m.stats, 'ms', mbs(m.stats.median));
 		}
+
+		// The scanner's own strategies, in-process (counts + structure, ignore files off).
+		const scan = findExport<ScanFn>('scan', ['scanner']);
+		if (!scan) {
+			r.note('io', tree.name, 'scan (src/core/scanner.ts): not available yet');
+			return;
+		}
+		const configs: [string, Record<string, unknown>][] = [
+			['readOn worker, batch 16', { readOn: 'worker', batchSize: 16 }],
+			['readOn worker, batch 64', { readOn: 'worker', batchSize: 64 }],
+			['readOn worker, batch 256', { readOn: 'worker', batchSize: 256 }],
+			['readOn main, 8 in flight, batch 64', { readOn: 'main', ioConcurrency: 8, batchSize: 64 }],
+			['readOn main, 32 in flight, batch 64', { readOn: 'main', ioConcurrency: 32, batchSize: 64 }],
+			['readOn main, 128 in flight, batch 64', { readOn: 'main', ioConcurrency: 128, batchSize: 64 }],
+		];
+		let best: { name: string; ms: number } | undefined;
+		for (const [name, cfg] of configs) {
+			const m = await measure(() => scan.value([tree.dir], { jobs, respectIgnoreFiles: false, ...cfg }), { runs, warmup });
+			const files = m.last.aggregates?.totals?.files;
+			r.row('io', tree.name, `scan() ${jobs} jobs, ${name}`, m.stats, 'ms', `${mbs(m.stats.median)}, ${files ?? '?'} files`);
+			if (!best || m.stats.median < best.ms) best = { name, ms: m.stats.median };
+		}
+		if (best) r.note('io', tree.name, `fastest scanner strategy here: ${best.name} (${(best.ms / 1000).toFixed(2)} s)`);
 	},
 };
