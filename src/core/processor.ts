@@ -1,0 +1,722 @@
+// The processor: ONE long-lived async loop that keeps the index current as files change.
+//
+// Life cycle: `start()` launches the loop once. It sleeps on a promise until `enqueue` (or
+// `stop`) resolves it — no polling, no timers while idle, no loop or worker per event. When
+// woken it waits one short batch window (one timer, cut short when the batch is full) so bursts
+// coalesce, takes a batch, and:
+//   1. resolves each pending path with one lstat: gone → drop its record and, if it was a
+//      folder, every record under it; a file → re-analyze unless size and mtime match its
+//      record (through an LRU cache keyed by path + mtime + size); a folder → rescan it;
+//   2. rescans folders (created or moved-in folders, changed ignore files, storm collapses):
+//      list the subtree with stat only, analyze what is new or changed, drop what is gone;
+//   3. applies the batch to the index (add/subtract: aggregate deltas come out of it);
+//   4. persists it (one journal append, or a compaction) — the index on disk is always the
+//      state after some whole batch;
+//   5. fires ONE `onDidProcessBatch` event with the changed paths, the deltas, skips, errors
+//      and timings.
+//
+// Queue: one entry per path (repeats coalesce: create+change+delete of a temp file is one
+// entry that resolves to nothing), plus a set of folders to rescan. Storms: when more than
+// `stormThreshold` paths are pending, they collapse into rescans of their top folders, so the
+// queue never holds more than `stormThreshold` paths plus one entry per top folder.
+//
+// Errors in one file (unreadable, analyzer failure) are reported in the batch and never stop
+// the loop; a failed persist is reported too, and the next commit rewrites the index in full.
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { LRUCache } from 'lru-cache';
+import { folderKey, parentFolders } from './aggregate';
+import { Emitter } from './emitter';
+import type { Event } from './emitter';
+import { fileKey } from './fileIndex';
+import type { AggregateDelta, ChangedFile, FileIndex, FileKey } from './fileIndex';
+import type { IndexMeta, IndexStoreBackend } from './indexStore';
+import { isSkip } from './analyzeWorker';
+import type { AnalyzeJob, AnalyzeOutcome } from './analyzeWorker';
+import { createPathFilter, IGNORE_FILE_NAMES } from './matcher';
+import type { PathFilter } from './matcher';
+import type { AnalyzerPool } from './pool';
+import { analyzeFile } from './scanner';
+import type { FileRecord, Logger, ScanOptions, Skipped } from './types';
+import { silentLogger } from './types';
+import { walk } from './walk';
+import { analyzeOptionsOf, indexFingerprint } from './warmScan';
+
+/** A change reported by a watcher. Paths are absolute; paths outside every root are ignored. */
+export type ChangeEvent =
+	| { type: 'created' | 'changed' | 'deleted'; path: string }
+	/** A folder was deleted (its records go, without a walk). */
+	| { type: 'deletedFolder'; path: string }
+	/** Re-list a folder and reconcile it with the index (e.g. after the watcher overflowed). */
+	| { type: 'rescan'; path: string };
+
+export interface BatchError {
+	root: number;
+	/** Root-relative path ('' for the root, or the store's path for a persist failure). */
+	path: string;
+	reason: string;
+}
+
+/** What one batch did. Fired once per batch that changed something or hit an error. */
+export interface BatchEvent {
+	/** 1, 2, 3… per processor. */
+	seq: number;
+	changed: ChangedFile[];
+	aggregates: AggregateDelta;
+	/** Files now left out (binary, too large…) with their reason. */
+	skipped: (Skipped & { root: number })[];
+	errors: BatchError[];
+	/** Folders re-listed in this batch. */
+	rescanned: FileKey[];
+	/** Watcher events folded into this batch and distinct paths they named. */
+	events: number;
+	paths: number;
+	cache: { hits: number; misses: number };
+	/**
+	 * Milliseconds. `windowMs`: the batch window waited for more events; `processMs`: from the
+	 * end of the window to the event (stat + analyze + apply + persist), what a single change
+	 * costs; `persistMs` is within it.
+	 */
+	timing: { windowMs: number; statMs: number; analyzeMs: number; applyMs: number; persistMs: number; processMs: number };
+}
+
+export interface ProcessorOptions {
+	/** The index to keep current (built for `index.roots`). */
+	index: FileIndex;
+	/** Where each batch is persisted. @default none (memory only) */
+	store?: IndexStoreBackend;
+	/** Written with the store's full rewrites. @default { roots: index.roots, fingerprint: indexFingerprint(scanOptions) } */
+	meta?: IndexMeta;
+	/** Filters and analyzer options; must be those the index was built with. @default {} */
+	scanOptions?: ScanOptions;
+	/** Pre-built filters, one per root (shared with the warm scan). @default built at start */
+	filters?: PathFilter[];
+	/**
+	 * Reads and analyzes one file. @default `analyzeFile` from the scanner with the scan
+	 * options' analyzer settings (async reads on this thread).
+	 */
+	analyze?: (absPath: string, relPath: string, root: number) => Promise<AnalyzeOutcome>;
+	/** A started, long-lived pool for rescans with many files to analyze. @default none */
+	pool?: AnalyzerPool;
+	/**
+	 * How long to wait after the first event of a batch for more to arrive. 0 processes at once
+	 * (still coalescing whatever is queued by then).
+	 * @default 50
+	 */
+	batchWindowMs?: number;
+	/** Paths per batch; a full batch skips the rest of the window. @default 1000 */
+	maxBatch?: number;
+	/**
+	 * Pending paths past which they collapse into rescans of their top folders (event storms,
+	 * branch switches). Bounds the queue's memory.
+	 * @default 5000
+	 */
+	stormThreshold?: number;
+	/** Entries kept in the analysis cache (path + mtime + size → record). @default 10000 */
+	cacheMaxEntries?: number;
+	/** Approximate bytes of records kept in the analysis cache. @default 32 MiB */
+	cacheMaxBytes?: number;
+	/** Files stat-ed or analyzed at once. @default 16 */
+	concurrency?: number;
+	/** Aborting stops the loop after the batch in progress (pending events are dropped). */
+	signal?: AbortSignal;
+	logger?: Logger;
+}
+
+export interface ProcessorStats {
+	events: number;
+	batches: number;
+	/** Most entries (paths + folders to rescan) ever queued at once. */
+	peakQueue: number;
+	stormCollapses: number;
+	cacheHits: number;
+	cacheMisses: number;
+}
+
+interface PathEntry { root: number; rel: string }
+
+function errCode(e: unknown): string | undefined {
+	return (e as NodeJS.ErrnoException | undefined)?.code;
+}
+
+function errText(e: unknown): string {
+	return e instanceof Error ? e.message : String(e);
+}
+
+/** Rough bytes of a record in memory, for the cache's byte bound. */
+function recordBytes(r: FileRecord): number {
+	let n = 160 + 2 * (r.path.length + r.language.length);
+	for (const i of r.imports) n += 32 + 2 * i.length;
+	for (const s of r.classes) n += 48 + 2 * s.name.length;
+	for (const s of r.functions) n += 48 + 2 * s.name.length;
+	return n;
+}
+
+/** Runs `fn` over `items` with at most `limit` at once. */
+async function forEachLimit<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+	let next = 0;
+	const worker = async () => {
+		while (next < items.length) await fn(items[next++]);
+	};
+	await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+const IGNORE_NAMES = new Set<string>(IGNORE_FILE_NAMES);
+
+export class Processor {
+	private readonly index: FileIndex;
+	private readonly store: IndexStoreBackend | undefined;
+	private readonly meta: IndexMeta;
+	private readonly scanOptions: ScanOptions;
+	private filters: PathFilter[] | undefined;
+	private readonly analyzeOne: (absPath: string, relPath: string, root: number) => Promise<AnalyzeOutcome>;
+	private readonly pool: AnalyzerPool | undefined;
+	private readonly windowMs: number;
+	private readonly maxBatch: number;
+	private readonly stormThreshold: number;
+	private readonly concurrency: number;
+	private readonly signal: AbortSignal | undefined;
+	private readonly logger: Logger;
+	private readonly cache: LRUCache<string, FileRecord>;
+	private readonly roots: string[];
+
+	private readonly pending = new Map<string, PathEntry>();
+	private readonly rescans = new Map<string, PathEntry>();
+	private pendingEvents = 0;
+
+	private loop: Promise<void> | undefined;
+	private wakeup: (() => void) | undefined;
+	private endWindow: (() => void) | undefined;
+	private idleWaiters: (() => void)[] = [];
+	private busy = false;
+	private stopping = false;
+	private drain = true;
+	private seq = 0;
+
+	readonly stats: ProcessorStats = { events: 0, batches: 0, peakQueue: 0, stormCollapses: 0, cacheHits: 0, cacheMisses: 0 };
+
+	private readonly _onDidProcessBatch: Emitter<BatchEvent>;
+	/** One event per batch that changed the index or hit errors. */
+	readonly onDidProcessBatch: Event<BatchEvent>;
+
+	constructor(opts: ProcessorOptions) {
+		this.index = opts.index;
+		this.roots = opts.index.roots;
+		this.store = opts.store;
+		this.scanOptions = opts.scanOptions ?? {};
+		this.meta = opts.meta ?? { roots: this.roots, fingerprint: indexFingerprint(this.scanOptions) };
+		this.filters = opts.filters;
+		const analyzeOpts = analyzeOptionsOf(this.scanOptions);
+		this.analyzeOne = opts.analyze ?? ((a, r, root) => analyzeFile(a, r, root, analyzeOpts));
+		this.pool = opts.pool;
+		this.windowMs = opts.batchWindowMs ?? 50;
+		this.maxBatch = opts.maxBatch ?? 1000;
+		this.stormThreshold = opts.stormThreshold ?? 5000;
+		this.concurrency = opts.concurrency ?? 16;
+		this.signal = opts.signal;
+		this.logger = opts.logger ?? silentLogger;
+		const check = (name: string, v: number, min: number) => {
+			if (!(Number.isFinite(v) && v >= min)) throw new TypeError(`${name} must be a number ≥ ${min}, got ${v}`);
+		};
+		check('batchWindowMs', this.windowMs, 0);
+		check('maxBatch', this.maxBatch, 1);
+		check('stormThreshold', this.stormThreshold, 1);
+		check('concurrency', this.concurrency, 1);
+		this.cache = new LRUCache<string, FileRecord>({
+			max: opts.cacheMaxEntries ?? 10_000,
+			maxSize: opts.cacheMaxBytes ?? 32 * 1024 * 1024,
+			sizeCalculation: recordBytes,
+		});
+		this._onDidProcessBatch = new Emitter<BatchEvent>(this.logger);
+		this.onDidProcessBatch = this._onDidProcessBatch.event;
+	}
+
+	/** Entries waiting: distinct paths plus folders to rescan. */
+	get queueLength(): number {
+		return this.pending.size + this.rescans.size;
+	}
+
+	/** Starts the loop. Call once. */
+	start(): void {
+		if (this.loop) throw new Error('Processor.start: already started');
+		if (this.signal?.aborted) {
+			this.stopping = true;
+			this.drain = false;
+		}
+		this.signal?.addEventListener('abort', this.onAbort, { once: true });
+		// Busy until the loop first finds the queue empty (it builds the filters first).
+		this.busy = true;
+		this.loop = this.run();
+	}
+
+	private readonly onAbort = () => {
+		void this.stop({ drain: false });
+	};
+
+	/** Queues a change. Returns false when the path is outside every root or the processor is stopping. */
+	enqueue(e: ChangeEvent): boolean {
+		if (this.stopping) return false;
+		const where = this.locate(e.path);
+		if (!where) return false;
+		this.stats.events++;
+		this.pendingEvents++;
+		const base = where.rel.slice(where.rel.lastIndexOf('/') + 1);
+		if (e.type === 'rescan' || where.rel === '') this.addRescan(where.root, where.rel);
+		else this.addPath(where.root, where.rel);
+		if (IGNORE_NAMES.has(base)) {
+			// New ignore rules change which files of the whole folder count.
+			const dir = where.rel.includes('/') ? where.rel.slice(0, where.rel.lastIndexOf('/')) : '';
+			this.addRescan(where.root, dir);
+		}
+		if (this.pending.size > this.stormThreshold) this.collapse();
+		const q = this.queueLength;
+		if (q > this.stats.peakQueue) this.stats.peakQueue = q;
+		if (this.pending.size >= this.maxBatch) this.endWindow?.();
+		this.wake();
+		return true;
+	}
+
+	/** Resolves when nothing is queued and no batch is running. */
+	whenIdle(): Promise<void> {
+		if (!this.busy && this.queueLength === 0) return Promise.resolve();
+		return new Promise((resolve) => this.idleWaiters.push(resolve));
+	}
+
+	/**
+	 * Stops the loop. With `drain` (default) the queued changes are processed first; without, they
+	 * are dropped (a later warm start picks them up). Either way the batch in progress completes,
+	 * so the index on disk is the state after a whole batch.
+	 */
+	async stop(opts: { drain?: boolean } = {}): Promise<void> {
+		this.drain = this.stopping ? this.drain && (opts.drain ?? true) : (opts.drain ?? true);
+		this.stopping = true;
+		if (!this.drain) {
+			this.pending.clear();
+			this.rescans.clear();
+		}
+		this.signal?.removeEventListener('abort', this.onAbort);
+		this.endWindow?.();
+		this.wake();
+		await this.loop;
+		this._onDidProcessBatch.dispose();
+	}
+
+	// --- queue ------------------------------------------------------------------------------
+
+	private locate(abs: string): PathEntry | undefined {
+		const p = path.resolve(abs);
+		let best = -1;
+		for (let i = 0; i < this.roots.length; i++) {
+			const r = this.roots[i];
+			if ((p === r || p.startsWith(r.endsWith(path.sep) ? r : r + path.sep)) && (best < 0 || r.length > this.roots[best].length)) best = i;
+		}
+		if (best < 0) return undefined;
+		const rel = path.relative(this.roots[best], p).split(path.sep).join('/');
+		return { root: best, rel };
+	}
+
+	/** True when a queued rescan of `rel` or of a folder above it will see this path anyway. */
+	private coveredByRescan(root: number, rel: string): boolean {
+		if (this.rescans.size === 0) return false;
+		if (this.rescans.has(fileKey(root, rel))) return true;
+		for (const f of parentFolders(rel)) if (this.rescans.has(fileKey(root, f))) return true;
+		return false;
+	}
+
+	private addPath(root: number, rel: string): void {
+		if (this.coveredByRescan(root, rel)) return;
+		const key = fileKey(root, rel);
+		// Re-inserting moves a repeated path to the back: it is resolved once, with its latest state.
+		this.pending.delete(key);
+		this.pending.set(key, { root, rel });
+	}
+
+	private addRescan(root: number, rel: string): void {
+		if (this.coveredByRescan(root, rel)) return;
+		const prefix = rel === '' ? '' : rel + '/';
+		for (const [k, e] of this.rescans) if (e.root === root && (prefix === '' || e.rel.startsWith(prefix))) this.rescans.delete(k);
+		this.rescans.set(fileKey(root, rel), { root, rel });
+	}
+
+	/** Too many paths queued: replace them by rescans of their top-level folders. */
+	private collapse(): void {
+		this.stats.stormCollapses++;
+		const tops = new Map<string, PathEntry>();
+		for (const e of this.pending.values()) {
+			const slash = e.rel.indexOf('/');
+			const top = slash < 0 ? '' : e.rel.slice(0, slash);
+			tops.set(fileKey(e.root, top), { root: e.root, rel: top });
+		}
+		this.pending.clear();
+		for (const t of tops.values()) this.addRescan(t.root, t.rel);
+		this.logger.info(`[processor] event storm: collapsed into rescans of ${tops.size} folder(s)`);
+	}
+
+	private wake(): void {
+		const w = this.wakeup;
+		this.wakeup = undefined;
+		w?.();
+	}
+
+	// --- the loop ---------------------------------------------------------------------------
+
+	private async run(): Promise<void> {
+		try {
+			this.filters ??= await Promise.all(this.roots.map((r) => createPathFilter(r, this.scanOptions)));
+		} catch (e) {
+			this.logger.error(`[processor] cannot build filters: ${errText(e)}`);
+			this.stopping = true;
+		}
+		for (;;) {
+			if (this.stopping && !this.drain) break;
+			if (this.queueLength === 0) {
+				this.busy = false;
+				this.settleIdle();
+				if (this.stopping) break;
+				await new Promise<void>((resolve) => (this.wakeup = resolve));
+				continue;
+			}
+			this.busy = true;
+			const tw = performance.now();
+			if (!this.stopping && this.windowMs > 0 && this.pending.size < this.maxBatch) {
+				await new Promise<void>((resolve) => {
+					const timer = setTimeout(done, this.windowMs);
+					function done() {
+						clearTimeout(timer);
+						resolve();
+					}
+					this.endWindow = done;
+				});
+				this.endWindow = undefined;
+			}
+			const windowMs = performance.now() - tw;
+			if (this.stopping && !this.drain) break;
+			await this.processBatch(windowMs);
+		}
+		this.busy = false;
+		this.pending.clear();
+		this.rescans.clear();
+		this.settleIdle();
+	}
+
+	private settleIdle(): void {
+		const ws = this.idleWaiters;
+		this.idleWaiters = [];
+		for (const w of ws) w();
+	}
+
+	/** Takes up to `maxBatch` paths and every queued rescan, and processes them. Never throws. */
+	private async processBatch(windowMs: number): Promise<void> {
+		const t0 = performance.now();
+		const paths: PathEntry[] = [];
+		for (const [k, e] of this.pending) {
+			if (paths.length >= this.maxBatch) break;
+			this.pending.delete(k);
+			paths.push(e);
+		}
+		const rescans = [...this.rescans.values()];
+		this.rescans.clear();
+		const events = this.pendingEvents;
+		this.pendingEvents = 0;
+
+		const b = new BatchBuilder(this.index);
+		const timing = { windowMs, statMs: 0, analyzeMs: 0, applyMs: 0, persistMs: 0, processMs: 0 };
+		const hits0 = this.stats.cacheHits;
+		const misses0 = this.stats.cacheMisses;
+		let delta: ReturnType<FileIndex['applyBatch']> | undefined;
+		try {
+			// 1. Paths: one lstat each.
+			const ts = performance.now();
+			const toAnalyze: { e: PathEntry; st: { size: number; mtimeMs: number } }[] = [];
+			const gone: PathEntry[] = [];
+			await forEachLimit(paths, this.concurrency, async (e) => {
+				const abs = this.absOf(e);
+				let st: fs.Stats;
+				try {
+					st = this.scanOptions.followSymlinks ? await fs.promises.stat(abs) : await fs.promises.lstat(abs);
+				} catch (err) {
+					const code = errCode(err);
+					if (code === 'ENOENT' || code === 'ENOTDIR') gone.push(e);
+					else b.error(e, `cannot stat: ${errText(err)}`);
+					return;
+				}
+				if (st.isDirectory()) {
+					if (await this.filters![e.root].isIncluded(e.rel, true)) rescans.push(e);
+					else gone.push(e);
+				} else if (st.isFile()) {
+					if (!(await this.filters![e.root].isIncluded(e.rel, false))) {
+						gone.push(e); // excluded or ignored (perhaps newly)
+						return;
+					}
+					const rec = this.index.get(e.root, e.rel);
+					if (!rec || rec.size !== st.size || rec.mtimeMs !== st.mtimeMs) toAnalyze.push({ e, st });
+					else b.keep(e);
+				} else {
+					// A symbolic link we do not follow, a socket, a FIFO…: not indexed.
+					gone.push(e);
+					if (!st.isSymbolicLink() && (await this.filters![e.root].isIncluded(e.rel, false))) b.skip({ path: e.rel, root: e.root, reason: 'special' });
+				}
+			});
+			// Gone paths: their record, and the records under them when they were folders.
+			b.removeUnder(gone);
+			timing.statMs += performance.now() - ts;
+
+			// 2. Rescans: list each folder with stat only and reconcile.
+			const rescanned = this.mergeRescans(rescans);
+			for (const f of rescanned) {
+				const tr = performance.now();
+				const files = await this.listFolder(f, b);
+				timing.statMs += performance.now() - tr;
+				for (const file of files) {
+					const rec = this.index.get(file.root, file.rel);
+					b.keep(file);
+					if (!rec || rec.size !== file.size || rec.mtimeMs !== file.mtimeMs) toAnalyze.push({ e: file, st: file });
+				}
+				b.removeUnseenUnder(f);
+			}
+
+			// 3. Analyze (cache first).
+			const ta = performance.now();
+			await this.analyzeAll(toAnalyze, b);
+			timing.analyzeMs = performance.now() - ta;
+
+			// 4. Apply.
+			const tp = performance.now();
+			delta = this.index.applyBatch(b.changes());
+			timing.applyMs = performance.now() - tp;
+
+			// 5. Persist only what really changed.
+			if (this.store && delta.changed.length > 0) {
+				const tpersist = performance.now();
+				const upserts: FileRecord[] = [];
+				const deletes: FileKey[] = [];
+				for (const c of delta.changed) {
+					if (c.kind === 'removed') deletes.push({ root: c.root, path: c.path });
+					else upserts.push(this.index.get(c.root, c.path)!);
+				}
+				try {
+					await this.store.commit({ upserts, deletes }, () => this.index.values(), this.meta);
+				} catch (err) {
+					b.error({ root: -1, rel: this.store.path }, `cannot save the index: ${errText(err)}`);
+				}
+				timing.persistMs = performance.now() - tpersist;
+			}
+			timing.processMs = performance.now() - t0;
+			this.stats.batches++;
+			if (delta.changed.length > 0 || b.errors.length > 0 || b.skipped.length > 0) {
+				this.seq++;
+				this._onDidProcessBatch.fire({
+					seq: this.seq,
+					changed: delta.changed,
+					aggregates: delta.aggregates,
+					skipped: b.skipped,
+					errors: b.errors,
+					rescanned: rescanned.map((f) => ({ root: f.root, path: f.rel })),
+					events,
+					paths: paths.length,
+					cache: { hits: this.stats.cacheHits - hits0, misses: this.stats.cacheMisses - misses0 },
+					timing,
+				});
+			}
+			for (const err of b.errors) this.logger.warn(`[processor] ${err.path}: ${err.reason}`);
+		} catch (err) {
+			// A bug, not a file problem: report it and keep the loop alive.
+			this.logger.error(`[processor] batch failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+		}
+	}
+
+	private absOf(e: PathEntry): string {
+		return e.rel === '' ? this.roots[e.root] : path.join(this.roots[e.root], ...e.rel.split('/'));
+	}
+
+	/** Drops rescans inside other rescans of the same batch. */
+	private mergeRescans(list: PathEntry[]): PathEntry[] {
+		const out: PathEntry[] = [];
+		const sorted = [...list].sort((a, b) => a.root - b.root || a.rel.length - b.rel.length);
+		for (const f of sorted) {
+			if (out.some((o) => o.root === f.root && (o.rel === '' || f.rel === o.rel || f.rel.startsWith(o.rel + '/')))) continue;
+			out.push(f);
+		}
+		return out;
+	}
+
+	/**
+	 * Lists the files under a folder as a walk of the root would yield them (same filters),
+	 * with size and mtime. The whole root goes through the walker; a subfolder is listed here
+	 * with the root's filter answering for each entry.
+	 */
+	private async listFolder(f: PathEntry, b: BatchBuilder): Promise<(PathEntry & { size: number; mtimeMs: number })[]> {
+		const out: (PathEntry & { size: number; mtimeMs: number })[] = [];
+		const filter = this.filters![f.root];
+		if (f.rel !== '') filter.invalidate(f.rel);
+		else filter.invalidate();
+		if (f.rel === '' || this.scanOptions.followSymlinks) {
+			// The walker handles link loops; with links followed a subfolder is walked from the root.
+			const prefix = f.rel === '' ? '' : f.rel + '/';
+			for await (const wb of walk([this.roots[f.root]], { filters: [filter], followSymlinks: this.scanOptions.followSymlinks, stat: true, signal: this.signal })) {
+				for (const e of wb.files) if (prefix === '' || e.relPath.startsWith(prefix)) out.push({ root: f.root, rel: e.relPath, size: e.size, mtimeMs: e.mtimeMs });
+				for (const s of wb.skipped) if (prefix === '' || s.path.startsWith(prefix)) b.skip({ ...s, root: f.root });
+			}
+			return out;
+		}
+		if (!(await filter.isIncluded(f.rel, true))) return out;
+		const stack = [f.rel];
+		while (stack.length > 0) {
+			const dir = stack.pop()!;
+			let dirents: fs.Dirent[];
+			try {
+				dirents = await fs.promises.readdir(this.absOf({ root: f.root, rel: dir }), { withFileTypes: true });
+			} catch (err) {
+				const code = errCode(err);
+				if (code !== 'ENOENT' && code !== 'ENOTDIR') b.skip({ path: dir, root: f.root, reason: 'unreadable-folder', detail: errText(err) });
+				continue;
+			}
+			const files: PathEntry[] = [];
+			for (const d of dirents) {
+				const rel = `${dir}/${d.name}`;
+				if (d.isDirectory()) {
+					if (await filter.isIncluded(rel, true)) stack.push(rel);
+				} else if (d.isFile()) {
+					if (await filter.isIncluded(rel, false)) files.push({ root: f.root, rel });
+				} else if (!d.isSymbolicLink() && (await filter.isIncluded(rel, false))) {
+					b.skip({ path: rel, root: f.root, reason: 'special' });
+				}
+			}
+			await forEachLimit(files, this.concurrency, async (e) => {
+				try {
+					const st = await fs.promises.stat(this.absOf(e));
+					out.push({ ...e, size: st.size, mtimeMs: st.mtimeMs });
+				} catch (err) {
+					if (errCode(err) !== 'ENOENT') b.skip({ path: e.rel, root: e.root, reason: 'unreadable', detail: errText(err) });
+				}
+			});
+		}
+		return out;
+	}
+
+	private cacheKey(root: number, rel: string, size: number, mtimeMs: number): string {
+		return `${root}\u0000${rel}\u0000${mtimeMs}\u0000${size}`;
+	}
+
+	private async analyzeAll(items: { e: PathEntry; st: { size: number; mtimeMs: number } }[], b: BatchBuilder): Promise<void> {
+		const misses: PathEntry[] = [];
+		for (const { e, st } of items) {
+			const hit = this.cache.get(this.cacheKey(e.root, e.rel, st.size, st.mtimeMs));
+			if (hit) {
+				this.stats.cacheHits++;
+				b.upsert(hit);
+			} else {
+				this.stats.cacheMisses++;
+				misses.push(e);
+			}
+		}
+		const take = (e: PathEntry, o: AnalyzeOutcome) => {
+			if (isSkip(o)) {
+				if (o.reason === 'vanished') b.remove(e);
+				else if (o.reason === 'unreadable') {
+					b.remove(e);
+					b.error(e, o.detail ? `unreadable: ${o.detail}` : 'unreadable');
+				} else {
+					b.remove(e);
+					b.skip(o);
+				}
+				return;
+			}
+			this.cache.set(this.cacheKey(o.root, o.path, o.size, o.mtimeMs), o);
+			b.upsert(o);
+		};
+		if (this.pool && misses.length > 64) {
+			const jobs: AnalyzeJob[] = misses.map((e) => ({ absPath: this.absOf(e), relPath: e.rel, root: e.root }));
+			const chunks: AnalyzeJob[][] = [];
+			for (let i = 0; i < jobs.length; i += 64) chunks.push(jobs.slice(i, i + 64));
+			await forEachLimit(chunks, Math.max(2, this.pool.size * 2), async (chunk) => {
+				try {
+					const res = await this.pool!.analyze(chunk);
+					res.outcomes.forEach((o, i) => take({ root: chunk[i].root, rel: chunk[i].relPath }, o));
+				} catch (err) {
+					for (const j of chunk) b.error({ root: j.root, rel: j.relPath }, `analysis failed: ${errText(err)}`);
+				}
+			});
+			return;
+		}
+		await forEachLimit(misses, this.concurrency, async (e) => {
+			try {
+				take(e, await this.analyzeOne(this.absOf(e), e.rel, e.root));
+			} catch (err) {
+				b.error(e, `analysis failed: ${errText(err)}`);
+			}
+		});
+	}
+}
+
+/** Collects one batch's changes, with the rules for paths seen both ways. */
+class BatchBuilder {
+	private readonly upserts = new Map<string, FileRecord>();
+	private readonly deletes = new Map<string, FileKey>();
+	/** Paths a rescan saw on disk (kept or analyzed): not to be removed by that rescan. */
+	private readonly seen = new Set<string>();
+	readonly skipped: (Skipped & { root: number })[] = [];
+	readonly errors: BatchError[] = [];
+
+	constructor(private readonly index: FileIndex) {}
+
+	keep(e: PathEntry): void {
+		this.seen.add(fileKey(e.root, e.rel));
+	}
+
+	upsert(r: FileRecord): void {
+		const k = fileKey(r.root, r.path);
+		this.seen.add(k);
+		this.deletes.delete(k);
+		this.upserts.set(k, r);
+	}
+
+	remove(e: PathEntry): void {
+		const k = fileKey(e.root, e.rel);
+		this.seen.add(k);
+		this.upserts.delete(k);
+		if (this.index.has(e.root, e.rel)) this.deletes.set(k, { root: e.root, path: e.rel });
+	}
+
+	skip(s: Skipped & { root: number }): void {
+		this.skipped.push(s);
+	}
+
+	error(e: PathEntry, reason: string): void {
+		this.errors.push({ root: e.root, path: e.rel, reason });
+	}
+
+	/** Removes the records at these paths and under them (one pass over the index for all). */
+	removeUnder(gone: PathEntry[]): void {
+		if (gone.length === 0) return;
+		const folders = new Set<string>();
+		for (const g of gone) {
+			if (this.index.has(g.root, g.rel)) this.remove(g);
+			// Folder totals exist exactly while some record is under the folder.
+			else if (this.index.aggregates.folders.has(folderKey(g.root, g.rel))) folders.add(fileKey(g.root, g.rel));
+		}
+		if (folders.size === 0) return;
+		for (const r of this.index.values()) {
+			for (const f of parentFolders(r.path)) {
+				if (f !== '' && folders.has(fileKey(r.root, f))) {
+					this.remove({ root: r.root, rel: r.path });
+					break;
+				}
+			}
+		}
+	}
+
+	/** After a rescan of `f`: records under it that the listing did not see are gone. */
+	removeUnseenUnder(f: PathEntry): void {
+		const prefix = f.rel === '' ? '' : f.rel + '/';
+		for (const r of this.index.values()) {
+			if (r.root !== f.root || (prefix !== '' && !r.path.startsWith(prefix))) continue;
+			if (!this.seen.has(fileKey(r.root, r.path))) this.remove({ root: r.root, rel: r.path });
+		}
+	}
+
+	changes(): { upserts: FileRecord[]; deletes: FileKey[] } {
+		return { upserts: [...this.upserts.values()], deletes: [...this.deletes.values()] };
+	}
+}
