@@ -26,7 +26,16 @@ export type AnalyzeOutcome = FileRecord | (Skipped & { root: number });
 /** Messages from the pool to a worker. */
 export type ToWorker =
 	| { type: 'config'; opts: AnalyzeOptions }
-	| { type: 'batch'; id: number; jobs: AnalyzeJob[] };
+	| { type: 'batch'; id: number; jobs: AnalyzeJob[] }
+	| { type: 'buffers'; id: number; items: ReadItem[] };
+
+/**
+ * A file already read by the caller (the `readOn: 'main'` strategy): its bytes travel to the
+ * worker as a transferred ArrayBuffer, or it is already a skip.
+ */
+export type ReadItem =
+	| { job: AnalyzeJob; bytes: ArrayBuffer; length: number; size: number; mtimeMs: number }
+	| { skip: Skipped & { root: number } };
 
 /** Messages from a worker to the pool. */
 export type FromWorker = { type: 'result'; id: number; outcomes: AnalyzeOutcome[]; readMs: number; analyzeMs: number };
@@ -74,6 +83,14 @@ export class SyncAnalyzer {
 	analyzeAll(jobs: AnalyzeJob[]): AnalyzeOutcome[] {
 		const out: AnalyzeOutcome[] = new Array(jobs.length);
 		for (let i = 0; i < jobs.length; i++) out[i] = this.analyzeOne(jobs[i]);
+		return out;
+	}
+
+	/** Analyzes files the caller has read already. */
+	analyzeRead(items: ReadItem[]): AnalyzeOutcome[] {
+		const t0 = performance.now();
+		const out = items.map((it) => ('skip' in it ? it.skip : outcomeOf(it.job, Buffer.from(it.bytes, 0, it.length), it, this.opts)));
+		this.analyzeMs += performance.now() - t0;
 		return out;
 	}
 
@@ -162,7 +179,7 @@ if (parentPort && (workerData as { marker?: string } | undefined)?.marker === WO
 		}
 		analyzer.readMs = 0;
 		analyzer.analyzeMs = 0;
-		const outcomes = analyzer.analyzeAll(msg.jobs);
+		const outcomes = msg.type === 'batch' ? analyzer.analyzeAll(msg.jobs) : analyzer.analyzeRead(msg.items);
 		const reply: FromWorker = { type: 'result', id: msg.id, outcomes, readMs: analyzer.readMs, analyzeMs: analyzer.analyzeMs };
 		port.postMessage(reply);
 	});

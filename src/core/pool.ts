@@ -7,11 +7,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { SyncAnalyzer, WORKER_MARKER } from './analyzeWorker';
-import type { AnalyzeJob, AnalyzeOutcome, FromWorker, ToWorker } from './analyzeWorker';
+import type { AnalyzeJob, AnalyzeOutcome, FromWorker, ReadItem, ToWorker } from './analyzeWorker';
 import type { AnalyzeOptions, Logger } from './types';
 import { silentLogger } from './types';
 
-export type { AnalyzeJob, AnalyzeOutcome } from './analyzeWorker';
+export type { AnalyzeJob, AnalyzeOutcome, ReadItem } from './analyzeWorker';
 
 export interface PoolOptions {
 	/**
@@ -147,15 +147,37 @@ export class AnalyzerPool {
 			const outcomes = a.analyzeAll(jobs);
 			return Promise.resolve({ outcomes, readMs: a.readMs, analyzeMs: a.analyzeMs });
 		}
+		return this.post((id) => ({ type: 'batch', id, jobs }));
+	}
+
+	/** Sends one batch message to the least busy worker. */
+	private post(make: (id: number) => ToWorker, transfer?: ArrayBuffer[]): Promise<BatchResult> {
 		let slot = this.slots[0];
 		for (const s of this.slots) if (s.pending.size < slot.pending.size) slot = s;
 		const id = this.nextId++;
 		return new Promise<BatchResult>((resolve, reject) => {
 			slot.pending.set(id, { resolve, reject });
 			if (slot.pending.size === 1) slot.worker.ref();
-			const msg: ToWorker = { type: 'batch', id, jobs };
-			slot.worker.postMessage(msg);
+			slot.worker.postMessage(make(id), transfer);
 		});
+	}
+
+	/**
+	 * Analyzes files already read by the caller; their ArrayBuffers are transferred (unusable
+	 * by the caller afterwards). Used by the `readOn: 'main'` strategy.
+	 */
+	analyzeRead(items: ReadItem[]): Promise<BatchResult> {
+		this.start();
+		if (this.local) {
+			const a = this.local;
+			a.readMs = 0;
+			a.analyzeMs = 0;
+			const outcomes = a.analyzeRead(items);
+			return Promise.resolve({ outcomes, readMs: 0, analyzeMs: a.analyzeMs });
+		}
+		const transfer: ArrayBuffer[] = [];
+		for (const it of items) if ('bytes' in it) transfer.push(it.bytes);
+		return this.post((id) => ({ type: 'buffers', id, items }), transfer);
 	}
 
 	/** Batches sent and not yet answered, over all workers. */

@@ -12,9 +12,10 @@ import * as path from 'node:path';
 import { Aggregates } from './aggregate';
 import type { AggregateSnapshot } from './aggregate';
 import { errorSkip, isSkip, OPEN_FLAGS, outcomeOf } from './analyzeWorker';
-import type { AnalyzeJob } from './analyzeWorker';
+import type { AnalyzeJob, ReadItem } from './analyzeWorker';
 import { DEFAULT_MAX_FILE_SIZE } from './analyzer';
 import { AnalyzerPool } from './pool';
+import type { BatchResult } from './pool';
 import type { AnalyzeOptions, FileRecord, ScanOptions, Skipped, Timing } from './types';
 import { walk } from './walk';
 
@@ -52,6 +53,16 @@ export interface ScanRunOptions extends ScanOptions {
 	pool?: AnalyzerPool;
 	/** Files per batch sent to a thread. @default 64 */
 	batchSize?: number;
+	/**
+	 * Where files are read (for benchmarks; the default was measured fastest, see README):
+	 * `'worker'`: each analysis thread reads its batch with synchronous calls into a reused
+	 * buffer; `'main'`: the calling thread reads with libuv's asynchronous pool
+	 * (`ioConcurrency` files at once) and transfers each file's bytes to a worker.
+	 * @default 'worker'
+	 */
+	readOn?: 'worker' | 'main';
+	/** Files read at once with `readOn: 'main'`. @default 32 */
+	ioConcurrency?: number;
 }
 
 const DEFAULT_BATCH = 64;
@@ -79,6 +90,8 @@ export async function scan(roots: string[], opts: ScanRunOptions = {}): Promise<
 	pool.start();
 
 	const batchSize = Math.max(1, opts.batchSize ?? DEFAULT_BATCH);
+	const readOn = opts.readOn ?? 'worker';
+	const ioConcurrency = Math.max(1, opts.ioConcurrency ?? 32);
 	const maxInFlight = Math.max(1, pool.size * 2);
 	const agg = new Aggregates();
 	const records: FileRecord[] | undefined = opts.keepRecords ? [] : undefined;
@@ -91,11 +104,19 @@ export async function scan(roots: string[], opts: ScanRunOptions = {}): Promise<
 	const inFlight = new Set<Promise<void>>();
 	let batch: AnalyzeJob[] = [];
 
+	let readItems: ReadItem[] = [];
 	const send = () => {
-		if (batch.length === 0) return;
-		const jobs = batch;
-		batch = [];
-		const p = pool.analyze(jobs).then(
+		let p0: Promise<BatchResult>;
+		if (readOn === 'main') {
+			if (readItems.length === 0) return;
+			p0 = pool.analyzeRead(readItems);
+			readItems = [];
+		} else {
+			if (batch.length === 0) return;
+			p0 = pool.analyze(batch);
+			batch = [];
+		}
+		const p = p0.then(
 			(res) => {
 				const ta = performance.now();
 				timing.read += res.readMs;
@@ -134,6 +155,8 @@ export async function scan(roots: string[], opts: ScanRunOptions = {}): Promise<
 			signal: opts.signal,
 			stat: false,
 		});
+		const reads = new Set<Promise<void>>();
+		const maxSize = opts.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
 		for (;;) {
 			const tw = performance.now();
 			const next = await walker.next();
@@ -142,7 +165,21 @@ export async function scan(roots: string[], opts: ScanRunOptions = {}): Promise<
 			const wb = next.value;
 			for (const s of wb.skipped) skipped.push(s);
 			for (const f of wb.files) {
-				batch.push({ absPath: f.absPath, relPath: f.relPath, root: f.root });
+				const job: AnalyzeJob = { absPath: f.absPath, relPath: f.relPath, root: f.root };
+				if (readOn === 'main') {
+					const r = readOnMain(job, maxSize).then((item) => {
+						timing.read += item.ms;
+						readItems.push(item.item);
+						if (readItems.length >= batchSize) send();
+					});
+					const tracked: Promise<void> = r.finally(() => reads.delete(tracked));
+					reads.add(tracked);
+					while (reads.size >= ioConcurrency) await Promise.race(reads);
+					while (inFlight.size >= maxInFlight) await Promise.race(inFlight);
+					if (failure !== undefined) throw failure;
+					continue;
+				}
+				batch.push(job);
 				if (batch.length >= batchSize) {
 					send();
 					while (inFlight.size >= maxInFlight) await Promise.race(inFlight);
@@ -151,6 +188,7 @@ export async function scan(roots: string[], opts: ScanRunOptions = {}): Promise<
 			}
 			opts.signal?.throwIfAborted();
 		}
+		await Promise.all(reads);
 		send();
 		while (inFlight.size > 0) await Promise.race(inFlight);
 		if (failure !== undefined) throw failure;
@@ -173,6 +211,41 @@ export async function scan(roots: string[], opts: ScanRunOptions = {}): Promise<
 	};
 	if (records) result.records = records;
 	return result;
+}
+
+/** Reads one file with libuv's asynchronous pool (the `readOn: 'main'` strategy). */
+function readOnMain(job: AnalyzeJob, maxSize: number): Promise<{ item: ReadItem; ms: number }> {
+	const t0 = performance.now();
+	return new Promise((resolve) => {
+		const done = (item: ReadItem) => resolve({ item, ms: performance.now() - t0 });
+		const skip = (reason: Skipped['reason'], detail: string) => done({ skip: { path: job.relPath, root: job.root, reason, detail } });
+		fs.open(job.absPath, OPEN_FLAGS, (err, fd) => {
+			if (err) return done({ skip: errorSkip(job, err) });
+			const finish = (item: ReadItem) => fs.close(fd, () => done(item));
+			fs.fstat(fd, (err2, st) => {
+				if (err2) return finish({ skip: errorSkip(job, err2) });
+				if (!st.isFile()) return fs.close(fd, () => skip('special', 'not a regular file when read'));
+				if (maxSize > 0 && st.size > maxSize) return fs.close(fd, () => skip('too-large', `${st.size} bytes > limit ${maxSize}`));
+				let buf = Buffer.from(new ArrayBuffer(st.size + 1));
+				let n = 0;
+				const step = () => {
+					fs.read(fd, buf, n, buf.length - n, null, (err3, r) => {
+						if (err3) return finish({ skip: errorSkip(job, err3) });
+						if (r === 0) return finish({ job, bytes: buf.buffer as ArrayBuffer, length: n, size: st.size, mtimeMs: st.mtimeMs });
+						n += r;
+						if (n === buf.length) {
+							if (maxSize > 0 && n > maxSize) return fs.close(fd, () => skip('too-large', `grew past limit ${maxSize} while read`));
+							const bigger = Buffer.from(new ArrayBuffer(n * 2));
+							buf.copy(bigger, 0, 0, n);
+							buf = bigger;
+						}
+						step();
+					});
+				};
+				step();
+			});
+		});
+	});
 }
 
 /**
