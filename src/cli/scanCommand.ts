@@ -8,6 +8,7 @@ import { formatReport, REPORT_FORMATS, toJsonReport } from '../core/report';
 import type { ReportFormat } from '../core/report';
 import { scan } from '../core/scanner';
 import type { ScanRunOptions } from '../core/scanner';
+import type { Logger } from '../core/types';
 import { asUsageError, parseSize, parseWholeNumber, UsageError } from './args';
 import type { CliIo } from './main';
 import { readVersion } from './version';
@@ -123,6 +124,12 @@ function progressReporter(stderr: CliIo['stderr']): { update: (p: { files: numbe
 	};
 }
 
+/** Warnings and errors of the core (e.g. no worker script: running on one thread) go to stderr. */
+function stderrLogger(stderr: CliIo['stderr']): Logger {
+	const write = (level: string, m: unknown) => stderr.write(`workspace-stats: ${level}: ${m instanceof Error ? m.message : String(m)}\n`);
+	return { trace() {}, debug() {}, info() {}, warn: (m) => write('warning', m), error: (m) => write('error', m) };
+}
+
 export async function runScan(args: string[], io: CliIo): Promise<number> {
 	const o = parseScanArgs(args);
 	if (o.help) {
@@ -145,7 +152,7 @@ export async function runScan(args: string[], io: CliIo): Promise<number> {
 	const progress = progressReporter(io.stderr);
 	let result;
 	try {
-		result = await scan(o.paths, { ...o.scan, onProgress: progress?.update });
+		result = await scan(o.paths, { ...o.scan, onProgress: progress?.update, logger: stderrLogger(io.stderr) });
 	} finally {
 		progress?.done();
 	}

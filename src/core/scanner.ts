@@ -18,6 +18,7 @@ import { AnalyzerPool } from './pool';
 import type { BatchResult } from './pool';
 import type { AnalyzeOptions, FileRecord, ScanOptions, Skipped, Timing } from './types';
 import { walk } from './walk';
+import type { WalkBatch } from './walk';
 
 export interface ScanResult {
 	version: 1;
@@ -146,8 +147,9 @@ export async function scan(roots: string[], opts: ScanRunOptions = {}): Promise<
 		inFlight.add(tracked);
 	};
 
+	let walker: AsyncGenerator<WalkBatch> | undefined;
 	try {
-		const walker = walk(absRoots, {
+		walker = walk(absRoots, {
 			include: opts.include,
 			exclude: opts.exclude,
 			respectIgnoreFiles: opts.respectIgnoreFiles,
@@ -193,7 +195,11 @@ export async function scan(roots: string[], opts: ScanRunOptions = {}): Promise<
 		while (inFlight.size > 0) await Promise.race(inFlight);
 		if (failure !== undefined) throw failure;
 	} finally {
+		// On an early exit (abort, a callback's error): stop the walk, and leave a shared pool
+		// idle (its batches answered) or close our own (its batches rejected).
+		await walker?.return(undefined).catch(() => undefined);
 		if (ownPool) await pool.close();
+		else await Promise.allSettled(inFlight);
 	}
 	opts.signal?.throwIfAborted();
 
