@@ -1,0 +1,119 @@
+// Index store benchmark: JSONL (base + journal) against SQLite (sql.js, WebAssembly) for the
+// index's workload: save 100k records, load them, apply a batch of 100 updates.
+//
+//   node out/test/perf/indexStore.bench.js [--runs N] [--records N]
+//
+// Also imported by `npm run bench` (test/perf/suites/indexing.ts calls `run()`).
+
+import * as fs from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { FileIndex } from '../../src/core/fileIndex';
+import { JsonlIndexStore } from '../../src/core/indexStore';
+import type { IndexMeta, IndexStoreBackend } from '../../src/core/indexStore';
+import { SqliteIndexStore } from '../../src/core/sqliteStore';
+import type { FileRecord } from '../../src/core/types';
+import { makeRecord } from '../unit/helpers/indexRecords';
+
+export interface BenchRow {
+	name: string;
+	medianMs: number;
+	minMs: number;
+	maxMs: number;
+	runs: number;
+	note?: string;
+}
+
+export interface BenchRunOptions {
+	/** Measured runs per row. @default 5 */
+	runs?: number;
+	/** Records in the index. @default 100000 */
+	records?: number;
+	log?: (line: string) => void;
+}
+
+async function time(runs: number, fn: (i: number) => Promise<unknown>, warmup = 1): Promise<Omit<BenchRow, 'name'>> {
+	for (let i = 0; i < warmup; i++) await fn(-1 - i);
+	const ms: number[] = [];
+	for (let i = 0; i < runs; i++) {
+		const t0 = performance.now();
+		await fn(i);
+		ms.push(performance.now() - t0);
+	}
+	ms.sort((a, b) => a - b);
+	return { medianMs: ms[Math.floor(ms.length / 2)], minMs: ms[0], maxMs: ms[ms.length - 1], runs };
+}
+
+export async function run(opts: BenchRunOptions = {}): Promise<BenchRow[]> {
+	const runs = opts.runs ?? 5;
+	const n = opts.records ?? 100_000;
+	const log = opts.log ?? (() => {});
+	const rows: BenchRow[] = [];
+	const add = (name: string, r: Omit<BenchRow, 'name'>, note?: string) => {
+		rows.push({ name, ...r, ...(note ? { note } : {}) });
+		log(`${name}: median ${r.medianMs.toFixed(1)} ms (min ${r.minMs.toFixed(1)}, max ${r.maxMs.toFixed(1)})${note ? ` — ${note}` : ''}`);
+	};
+	const records = Array.from({ length: n }, (_, i) => makeRecord(i));
+	const meta: IndexMeta = { roots: ['/bench/root'], fingerprint: 'bench' };
+	const dir = fs.mkdtempSync(path.join(tmpdir(), 'ws-index-bench-'));
+	const k = n >= 1000 ? `${n / 1000}k` : String(n);
+	try {
+		const stores: [string, (file: string) => IndexStoreBackend][] = [
+			['JSONL', (f) => new JsonlIndexStore(f)],
+			['SQLite (sql.js)', (f) => new SqliteIndexStore(f)],
+		];
+		for (const [name, make] of stores) {
+			const file = path.join(dir, name.replace(/\W+/g, '_'));
+			const store = make(file);
+			add(`${name}: save ${k} records (fsync)`, await time(Math.min(runs, 3), () => store.save(records, meta)),
+				`${(fs.statSync(file).size / 1048576).toFixed(1)} MiB`);
+			let loaded = 0;
+			add(`${name}: load ${k} records`, await time(runs, async () => {
+				const r = await make(file).load(meta);
+				if (r.status !== 'ok') throw new Error(`${name}: load gave ${r.status}`);
+				loaded = r.records.length;
+			}), `${loaded} records`);
+			add(`${name}: load ${k} records into a FileIndex (with aggregates)`, await time(runs, async () => {
+				const r = await make(file).load(meta);
+				return new FileIndex(meta.roots, r.records);
+			}));
+			// A batch of 100 updated records, each run a new batch on top of the last.
+			const live = make(file);
+			await live.load(meta);
+			const state = new Map<string, FileRecord>(records.map((r) => [r.path, r]));
+			let version = 1;
+			add(`${name}: commit a batch of 100 updates (fsync)`, await time(Math.max(runs, 10), async () => {
+				const upserts: FileRecord[] = [];
+				for (let j = 0; j < 100; j++) {
+					const r = makeRecord((version * 7919 + j * 104729) % n, version);
+					upserts.push(r);
+					state.set(r.path, r);
+				}
+				version++;
+				const info = await live.commit({ upserts, deletes: [] }, () => state.values(), meta);
+				if (info.compacted) throw new Error(`${name}: unexpected compaction in the batch benchmark`);
+			}));
+			if (name === 'JSONL') {
+				add(`JSONL: load ${k} records + a journal of ${Math.max(runs, 10) + 1} batches`, await time(runs, async () => {
+					const r = await make(file).load(meta);
+					if (r.records.length !== n) throw new Error(`JSONL: ${r.records.length} records after replay`);
+				}));
+			}
+		}
+	} finally {
+		fs.rmSync(dir, { recursive: true, force: true });
+	}
+	return rows;
+}
+
+if (require.main === module) {
+	const argv = process.argv.slice(2);
+	const arg = (flag: string) => {
+		const i = argv.indexOf(flag);
+		return i >= 0 ? Number(argv[i + 1]) : undefined;
+	};
+	run({ runs: arg('--runs'), records: arg('--records'), log: (l) => console.log(l) }).catch((e: unknown) => {
+		console.error(e);
+		process.exit(1);
+	});
+}
