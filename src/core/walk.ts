@@ -101,6 +101,12 @@ function abortReason(signal: AbortSignal): unknown {
  */
 export async function* walk(roots: string[], opts: WalkRunOptions = {}): AsyncGenerator<WalkBatch> {
 	const signal = opts.signal;
+	if (opts.concurrency !== undefined && !(Number.isInteger(opts.concurrency) && opts.concurrency >= 1)) {
+		throw new TypeError(`walk: concurrency must be a positive integer, got ${String(opts.concurrency)}`);
+	}
+	if (opts.filters !== undefined && opts.filters.length !== roots.length) {
+		throw new TypeError(`walk: filters must hold one filter per root (${roots.length}), got ${opts.filters.length}`);
+	}
 	for (let r = 0; r < roots.length; r++) {
 		signal?.throwIfAborted();
 		const filter = opts.filters?.[r] ?? (await createPathFilter(roots[r], opts));
@@ -112,7 +118,7 @@ async function* walkRoot(rootIndex: number, filter: PathFilter, opts: WalkRunOpt
 	const signal = opts.signal;
 	const follow = opts.followSymlinks ?? false;
 	const doStat = opts.stat ?? true;
-	const concurrency = Math.max(1, opts.concurrency ?? WALK_CONCURRENCY);
+	const concurrency = opts.concurrency ?? WALK_CONCURRENCY;
 	const rootAbs = filter.root;
 
 	let rootStat: fs.Stats;

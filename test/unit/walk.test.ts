@@ -395,3 +395,21 @@ test('a consumer that stops early (break) ends the walk cleanly', async () => {
 	}
 	assert.ok(n > 0);
 });
+
+test('a shared filter: the walk records the ignore rules it read, isIncluded reuses them', async () => {
+	const root = tmp();
+	mk(root, { 'a/.gitignore': '*.tmp\n', 'a/x.tmp': '', 'a/y.txt': '' });
+	const filter = await createPathFilter(root);
+	assert.deepEqual((await collect([root], { filters: [filter] })).files, ['a/.gitignore', 'a/y.txt']);
+	// the ignore file is gone from disk, but the filter still holds what the walk read...
+	fs.rmSync(path.join(root, 'a', '.gitignore'));
+	assert.equal(await filter.isIncluded('a/x.tmp'), false);
+	// ...until told that it changed
+	filter.invalidate('a');
+	assert.equal(await filter.isIncluded('a/x.tmp'), true);
+});
+
+test('bad options fail eagerly with the option named', async () => {
+	await assert.rejects(collect(['.'], { concurrency: 0 }), /concurrency/);
+	await assert.rejects(collect(['.', '..'], { filters: [] }), /filters/);
+});
