@@ -18,12 +18,16 @@ export interface BenchOptions {
 	clocRuns: number;
 	/** N of `--jobs N` (`--jobs`). @default the number of cores */
 	jobs: number;
+	/** Files of the storm benchmark's tree, one event each (`--storm-files`). @default 50000 */
+	stormFiles: number;
 	/** Megabytes of file content preloaded for the in-memory suites (`--sample-mb`). @default 64 */
 	sampleMB: number;
 	/** Print JSON instead of tables (`--json`). */
 	json: boolean;
 	/** Profile one CLI scan per tree with `node --cpu-prof` (`--cpu-prof`). */
 	cpuProf: boolean;
+	/** The bundled CLI (`--cli`). @default <repo>/dist/cli.js */
+	cli?: string;
 	/** Cache folder (`--cache`). @default <repo>/.bench-cache */
 	cacheDir: string;
 }

@@ -9,12 +9,14 @@ import { REPO_ROOT } from './trees';
 
 const load = createRequire(__filename);
 
+/** The compiled tree this file belongs to (`out/`, or a snapshot's copy of it). */
+export const OUT_ROOT = path.resolve(__dirname, '..', '..');
 /** Compiled core modules. */
-export const CORE_OUT = path.join(REPO_ROOT, 'out', 'src', 'core');
+export const CORE_OUT = path.join(OUT_ROOT, 'src', 'core');
 
 /** Loads a compiled module by its path relative to `out/`; undefined when it is missing or throws. */
 export function tryModule(relToOut: string): Record<string, unknown> | undefined {
-	const file = path.join(REPO_ROOT, 'out', relToOut);
+	const file = path.join(OUT_ROOT, relToOut);
 	if (!fs.existsSync(file)) return undefined;
 	try {
 		return load(file) as Record<string, unknown>;
@@ -55,7 +57,13 @@ export function findExport<T>(name: string, preferred: string[] = []): { value: 
 	return undefined;
 }
 
-/** The bundled CLI, when the scanner has replaced the placeholder. */
+let cli = path.join(REPO_ROOT, 'dist', 'cli.js');
+
+/** The bundled CLI measured (`--cli`; dist/cli.js by default). */
 export function cliPath(): string {
-	return path.join(REPO_ROOT, 'dist', 'cli.js');
+	return cli;
+}
+
+export function setCliPath(p: string): void {
+	cli = path.resolve(p);
 }

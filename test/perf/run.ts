@@ -4,7 +4,7 @@
 //
 //   node out/test/perf/run.js [--only bounds,walk,analyze,seed,scan,cloc,io,index,processor,storm]
 //       [--trees synth,real] [--files 100000] [--runs 5] [--warmup 1] [--cloc-runs 1]
-//       [--jobs N] [--sample-mb 64] [--cache DIR] [--cpu-prof] [--json]
+//       [--jobs N] [--sample-mb 64] [--storm-files 50000] [--cache DIR] [--cli PATH] [--cpu-prof] [--json]
 //
 // Trees are cached under .bench-cache/ (git-ignored): see trees.ts.
 
@@ -13,6 +13,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { BenchOptions, Ctx, Suite } from './context';
+import { cliPath, OUT_ROOT, setCliPath } from './core';
 import { Report } from './report';
 import { boundsSuite, warmPageCache } from './suites/bounds';
 import { indexSuite, processorSuite, stormSuite } from './suites/indexing';
@@ -33,8 +34,10 @@ const USAGE = `usage: node out/test/perf/run.js [options]
   --warmup N        unmeasured runs first (default 1)
   --cloc-runs N     measured runs of cloc (default 1; it is slow)
   --jobs N          N of the --jobs N scan (default: cores = ${os.availableParallelism?.() ?? os.cpus().length})
+  --storm-files N   files (= events) of the storm benchmark (default 50000)
   --sample-mb N     MB of files preloaded for the in-memory suites (default 64)
   --cache DIR       cache folder for trees (default .bench-cache)
+  --cli PATH        the bundled CLI to measure (default dist/cli.js; its folder must hold analyzeWorker.js)
   --cpu-prof        also profile one CLI scan per tree (node --cpu-prof) and summarize it
   --json            print the results as JSON (progress goes to stderr)
 suites:
@@ -52,6 +55,7 @@ export function parseArgs(argv: string[]): BenchOptions {
 		clocRuns: 1,
 		jobs: os.availableParallelism?.() ?? os.cpus().length,
 		sampleMB: 64,
+		stormFiles: 50_000,
 		json: false,
 		cpuProf: false,
 		cacheDir: path.join(REPO_ROOT, '.bench-cache'),
@@ -93,11 +97,17 @@ export function parseArgs(argv: string[]): BenchOptions {
 			case '--jobs':
 				o.jobs = num(a, argv[++i], 1);
 				break;
+			case '--storm-files':
+				o.stormFiles = num(a, argv[++i], 1);
+				break;
 			case '--sample-mb':
 				o.sampleMB = num(a, argv[++i], 1);
 				break;
 			case '--cache':
 				o.cacheDir = path.resolve(argv[++i] ?? '');
+				break;
+			case '--cli':
+				o.cli = path.resolve(argv[++i] ?? '');
 				break;
 			case '--cpu-prof':
 				o.cpuProf = true;
@@ -154,9 +164,11 @@ async function main(): Promise<number> {
 	const log = (line: string) => (opts.json ? process.stderr : process.stdout).write(line + '\n');
 	const report = new Report(log);
 	const ctx: Ctx = { opts, report, log };
+	if (opts.cli) setCliPath(opts.cli);
 	const m = machine();
 	log(`Workspace Stats benchmarks — ${m.date}`);
 	log(`machine: ${m.cpu}, ${m.cores} cores, ${m.ram} RAM, ${m.os}; node ${m.node}; load avg ${m.load}; commit ${m.commit}`);
+	log(`code: CLI ${cliPath()}, compiled modules ${OUT_ROOT}`);
 	log(`options: runs ${opts.runs} (+${opts.warmup} warm-up), jobs ${opts.jobs}, trees ${opts.trees.join(',')}, synth files ${opts.files}; all measurements warm-cache`);
 	fs.mkdirSync(opts.cacheDir, { recursive: true });
 

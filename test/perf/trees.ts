@@ -23,8 +23,23 @@ export interface Tree {
 	extensions: Record<string, number>;
 }
 
-/** The repository root (test/perf/trees.ts compiles to out/test/perf/trees.js). */
-export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
+/**
+ * The repository root: the first folder above this file with the project's package.json (the
+ * benchmarks may be compiled to another out folder, e.g. a snapshot under .bench-cache).
+ */
+export const REPO_ROOT = findRepoRoot(__dirname);
+
+function findRepoRoot(from: string): string {
+	for (let d = from; ; d = path.dirname(d)) {
+		try {
+			const pkg = JSON.parse(fs.readFileSync(path.join(d, 'package.json'), 'utf8')) as { name?: string };
+			if (pkg.name === 'workspace-stats') return d;
+		} catch {
+			// not here
+		}
+		if (path.dirname(d) === d) return path.resolve(__dirname, '..', '..', '..');
+	}
+}
 
 /** The generator: the repository's copy when it exists, else the shared corpus one. */
 export function generatorPath(): string {

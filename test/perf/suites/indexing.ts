@@ -248,9 +248,108 @@ async function workerPerMessage(ctx: Ctx, files: { absPath: string; relPath: str
 	r.ratio('processor', '', 'fresh worker per message / persistent worker', summarize(fresh).median / summarize(persistent).median);
 }
 
+interface ProcessorApi {
+	Processor: new (o: Record<string, unknown>) => {
+		start(): void;
+		enqueue(e: { type: string; path: string }): boolean;
+		stop(o?: { drain?: boolean }): Promise<void>;
+		onDidProcessBatch(listener: (e: BatchEventLike) => void): { dispose(): void };
+	};
+}
+interface BatchEventLike {
+	changed: unknown[];
+	timing: { windowMs: number; processMs: number; persistMs: number };
+}
+
+/** Copies a cached tree to a scratch folder the benchmark may modify. */
+function scratchCopy(tree: Tree, tag: string): string {
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), `bench-${tag}-`));
+	const copy = path.join(dir, 'tree');
+	fs.cpSync(tree.dir, copy, { recursive: true });
+	return copy;
+}
+
+/**
+ * One changed file → batch applied and persisted (fsync on), `processMs` from the batch event
+ * (the debounce window excluded); and the seed's "before": a new processor (a new loop) per
+ * message, started, fed one event, stopped.
+ */
+async function oneChange(ctx: Ctx, tree: Tree): Promise<void> {
+	const r = ctx.report;
+	const proc = tryModule(path.join('src', 'core', 'processor.js')) as ProcessorApi | undefined;
+	const scanMod = tryModule(path.join('src', 'core', 'scanner.js')) as { scan?: (roots: string[], o: Record<string, unknown>) => Promise<{ records?: unknown[] }> } | undefined;
+	const fi = tryModule(path.join('src', 'core', 'fileIndex.js')) as { FileIndex?: new (roots: string[], records?: Iterable<unknown>) => unknown } | undefined;
+	const st = tryModule(path.join('src', 'core', 'indexStore.js')) as { JsonlIndexStore?: new (p: string, o?: Record<string, unknown>) => StoreLike } | undefined;
+	if (!proc?.Processor || !scanMod?.scan || !fi?.FileIndex || !st?.JsonlIndexStore) {
+		r.note('processor', '', 'src/core/processor.ts (Processor): not available yet');
+		return;
+	}
+	const dir = scratchCopy(tree, 'processor');
+	try {
+		const res = await scanMod.scan([dir], { jobs: 1, keepRecords: true });
+		const index = new fi.FileIndex([dir], res.records ?? []);
+		const store = new st.JsonlIndexStore(path.join(path.dirname(dir), 'index'), { fsync: true });
+		// Files the index holds (ignored files would make no batch).
+		const files = ((res.records ?? []) as { path: string }[]).map((x) => x.path).filter((p) => /\.(py|ts|js|cs|cpp)$/.test(p)).slice(0, MESSAGES);
+		const ask = async (p: InstanceType<ProcessorApi['Processor']>, rel: string, i: number): Promise<{ ev: BatchEventLike; wallMs: number }> => {
+			const abs = path.join(dir, rel);
+			fs.appendFileSync(abs, i % 2 === 0 ? '\n' : ' \n');
+			const t0 = performance.now();
+			const ev = await new Promise<BatchEventLike>((resolve, reject) => {
+				// A missing batch event must fail the suite, not leave an empty event loop behind.
+				const timer = setTimeout(() => reject(new Error(`no batch event for ${rel} within 10 s`)), 10_000);
+				const sub = p.onDidProcessBatch((e) => {
+					clearTimeout(timer);
+					sub.dispose();
+					resolve(e);
+				});
+				p.enqueue({ type: 'changed', path: abs });
+			});
+			return { ev, wallMs: performance.now() - t0 };
+		};
+		const opts = { index, store, scanOptions: {}, batchWindowMs: 0 };
+		// The persistent processor: started once, one event per change.
+		const p = new proc.Processor(opts);
+		p.start();
+		const processMs: number[] = [];
+		const persistMs: number[] = [];
+		const wall: number[] = [];
+		try {
+			// The first batch writes the base in full; then batches append to the journal.
+			for (let i = 0; i < 5; i++) await ask(p, files[i % files.length], i);
+			for (let i = 0; i < MESSAGES; i++) {
+				const { ev, wallMs } = await ask(p, files[i % files.length], i);
+				processMs.push(ev.timing.processMs);
+				persistMs.push(ev.timing.persistMs);
+				wall.push(wallMs - ev.timing.windowMs);
+			}
+		} finally {
+			await p.stop();
+		}
+		r.row('processor', '', 'persistent processor: 1 change → batch applied + persisted (processMs)', summarize(processMs), 'ms', 'fsync on, window excluded');
+		r.row('processor', '', 'persistent processor: persist part (persistMs)', summarize(persistMs));
+		r.row('processor', '', 'persistent processor: enqueue → batch event, wall, minus window', summarize(wall));
+		r.ratio('processor', '', 'one change processMs / 5 ms', summarize(processMs).median / 5, '<= 1.0');
+		// Before: a new processor (new loop, filters rebuilt) per message.
+		const fresh: number[] = [];
+		for (let i = 0; i < Math.min(MESSAGES, 50); i++) {
+			const t0 = performance.now();
+			const q = new proc.Processor(opts);
+			q.start();
+			await ask(q, files[i % files.length], i);
+			await q.stop();
+			fresh.push(performance.now() - t0);
+		}
+		r.row('processor', '', 'new processor per message (start, 1 change, stop)', summarize(fresh));
+		r.ratio('processor', '', 'new processor per message / persistent (wall)', summarize(fresh).median / summarize(wall).median);
+	} finally {
+		fs.rmSync(path.dirname(dir), { recursive: true, force: true });
+	}
+}
+
 export const processorSuite: Suite = {
 	name: 'processor',
-	description: 'one changed file → batch applied and persisted; fresh worker per message vs persistent',
+	description: 'one changed file → batch applied and persisted; fresh worker/loop per message vs persistent',
 	perTree: false,
 	async run(ctx: Ctx): Promise<void> {
 		const tree = synthTree(ctx.opts.cacheDir, 2000, ctx.log);
@@ -259,23 +358,77 @@ export const processorSuite: Suite = {
 			.slice(0, MESSAGES)
 			.map((p) => ({ absPath: path.join(tree.dir, p), relPath: p }));
 		await workerPerMessage(ctx, files);
-		if (!tryModule(path.join('src', 'core', 'processor.js'))) {
-			ctx.report.note('processor', '', 'src/core/processor.ts: not available yet');
-			return;
-		}
-		ctx.report.note('processor', '', 'processor found; measurements not written yet');
+		await oneChange(ctx, tree);
 	},
 };
+
+// --- storm ------------------------------------------------------------------------------------------
+
+const STORM_CHILD = path.join(__dirname, '..', 'stormChild.js');
+
+interface StormOut {
+	events?: number;
+	ms: number;
+	maxRssMiB: number;
+	loadMs?: number;
+	totals: Record<string, number>;
+	stats?: { batches: number; peakQueue: number; stormCollapses: number };
+}
 
 export const stormSuite: Suite = {
 	name: 'storm',
 	description: '50,000-event storm vs a cold scan of the same files, peak RSS',
 	perTree: false,
 	async run(ctx: Ctx): Promise<void> {
-		if (!tryModule(path.join('src', 'core', 'processor.js'))) {
-			ctx.report.note('storm', '', 'src/core/processor.ts: not available yet');
-			return;
+		const r = ctx.report;
+		for (const m of ['processor.js', 'scanner.js', 'indexStore.js', 'fileIndex.js', 'warmScan.js', 'pool.js']) {
+			if (!tryModule(path.join('src', 'core', m))) {
+				r.note('storm', '', `src/core/${m.replace('.js', '.ts')}: not available yet`);
+				return;
+			}
 		}
-		ctx.report.note('storm', '', 'processor found; measurements not written yet');
+		const tree = synthTree(ctx.opts.cacheDir, ctx.opts.stormFiles, ctx.log);
+		const dir = scratchCopy(tree, 'storm');
+		const idx = path.join(path.dirname(dir), 'index');
+		const jobs = String(ctx.opts.jobs);
+		const child = async (mode: string): Promise<StormOut> => {
+			const res = await runChild(process.execPath, [STORM_CHILD, mode, dir, idx, jobs], { keepStdout: true });
+			return JSON.parse(res.stdout) as StormOut;
+		};
+		try {
+			await child('setup');
+			// Ignore files are neither changed nor reported (see stormChild.ts).
+			const all = treeFiles(tree)
+				.filter((p) => !/(^|\/)\.(git)?ignore$/.test(p))
+				.map((p) => path.join(dir, p));
+			const storm: number[] = [];
+			const cold: number[] = [];
+			let rss = 0;
+			let coldRss = 0;
+			let last: StormOut | undefined;
+			let mismatch = '';
+			const runs = Math.min(ctx.opts.runs, 3);
+			for (let i = 0; i < runs; i++) {
+				// A branch switch: every file rewritten (one more line), not timed.
+				for (const f of all) fs.appendFileSync(f, '\n');
+				last = await child('storm');
+				const c = await child('cold');
+				storm.push(last.ms);
+				cold.push(c.ms);
+				rss = Math.max(rss, last.maxRssMiB);
+				coldRss = Math.max(coldRss, c.maxRssMiB);
+				if (JSON.stringify(last.totals) !== JSON.stringify(c.totals)) mismatch = `index totals ${JSON.stringify(last.totals)} ≠ cold scan ${JSON.stringify(c.totals)}`;
+			}
+			const s = last?.stats;
+			r.row('storm', '', `${last?.events ?? '?'} 'changed' events at once (ignore files left out) → index current`, summarize(storm), 'ms', s ? `${s.batches} batches, peak queue ${s.peakQueue}, ${s.stormCollapses} collapses, index load ${last?.loadMs?.toFixed(0)} ms apart` : '');
+			r.row('storm', '', `cold scan of the same ${all.length} files (in-process)`, summarize(cold));
+			r.value('storm', '', 'storm peak RSS (index load + storm)', rss, 'MiB');
+			r.value('storm', '', 'cold scan peak RSS', coldRss, 'MiB');
+			r.ratio('storm', '', 'storm / cold scan', summarize(storm).median / summarize(cold).median, '<= 1.2');
+			if (mismatch) r.note('storm', '', `MISMATCH after the storm: ${mismatch}`);
+			else r.note('storm', '', 'after every storm the index totals equal a cold scan of the tree');
+		} finally {
+			fs.rmSync(path.dirname(dir), { recursive: true, force: true });
+		}
 	},
 };

@@ -1,0 +1,128 @@
+// Child process of the storm benchmark, so each phase has its own peak RSS:
+//   node out/test/perf/stormChild.js setup DIR INDEX JOBS   cold scan, index saved to INDEX
+//   node out/test/perf/stormChild.js storm DIR INDEX JOBS   load INDEX, then every file of DIR
+//                                                           as one 'changed' event, at once
+//   node out/test/perf/stormChild.js cold  DIR INDEX JOBS   cold scan of DIR (the reference)
+// Prints one JSON line: { ms, maxRssMiB, totals, … }. `ms` covers the work only (not Node
+// start-up, not the index load for `storm`, which is reported apart as `loadMs`).
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+
+const load = createRequire(__filename);
+const CORE = path.join(__dirname, '..', '..', 'src', 'core');
+
+interface Totals {
+	files: number;
+	lines: number;
+	code: number;
+	comment: number;
+	blank: number;
+	bytes: number;
+}
+interface ScanResultLike {
+	aggregates: { totals: Totals };
+	records?: unknown[];
+}
+interface FileIndexLike {
+	size: number;
+	values(): Iterable<unknown>;
+}
+interface StoreLike {
+	load(expect?: unknown): Promise<{ status: string; records: unknown[] }>;
+	save(records: Iterable<unknown>, meta: unknown): Promise<void>;
+}
+interface ProcessorLike {
+	start(): void;
+	enqueue(e: { type: string; path: string }): boolean;
+	whenIdle(): Promise<void>;
+	stop(o?: { drain?: boolean }): Promise<void>;
+	stats: { events: number; batches: number; peakQueue: number; stormCollapses: number };
+}
+interface PoolLike {
+	start(): void;
+	close(): Promise<void>;
+}
+
+function listFiles(root: string): string[] {
+	const out: string[] = [];
+	const stack = [root];
+	while (stack.length > 0) {
+		const d = stack.pop()!;
+		for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+			const p = path.join(d, e.name);
+			if (e.isDirectory()) {
+				if (e.name !== '.git') stack.push(p);
+			} else if (e.isFile()) out.push(p);
+		}
+	}
+	return out;
+}
+
+/** Totals summed from index records, to compare with the cold scan's. */
+function totalsOf(records: Iterable<unknown>): Totals {
+	const t: Totals = { files: 0, lines: 0, code: 0, comment: 0, blank: 0, bytes: 0 };
+	for (const x of records) {
+		const r = x as Totals;
+		t.files++;
+		t.lines += r.lines;
+		t.code += r.code;
+		t.comment += r.comment;
+		t.blank += r.blank;
+		t.bytes += r.bytes;
+	}
+	return t;
+}
+
+async function main(): Promise<void> {
+	const [mode, dirArg, indexPath, jobsArg] = process.argv.slice(2);
+	const dir = path.resolve(dirArg);
+	const jobs = Number(jobsArg);
+	const { scan } = load(path.join(CORE, 'scanner.js')) as { scan: (roots: string[], o: Record<string, unknown>) => Promise<ScanResultLike> };
+	const { JsonlIndexStore } = load(path.join(CORE, 'indexStore.js')) as { JsonlIndexStore: new (p: string, o?: Record<string, unknown>) => StoreLike };
+	const { indexFingerprint } = load(path.join(CORE, 'warmScan.js')) as { indexFingerprint: (o: Record<string, unknown>) => string };
+	const scanOptions = { respectIgnoreFiles: false };
+	const meta = { roots: [dir], fingerprint: indexFingerprint(scanOptions) };
+	const out: Record<string, unknown> = { mode };
+	const t0 = performance.now();
+	if (mode === 'setup' || mode === 'cold') {
+		const res = await scan([dir], { ...scanOptions, jobs, keepRecords: mode === 'setup' });
+		out.ms = performance.now() - t0;
+		out.totals = res.aggregates.totals;
+		if (mode === 'setup') await new JsonlIndexStore(indexPath, { fsync: false }).save(res.records ?? [], meta);
+	} else if (mode === 'storm') {
+		const { FileIndex } = load(path.join(CORE, 'fileIndex.js')) as { FileIndex: new (roots: string[], records?: Iterable<unknown>) => FileIndexLike };
+		const { Processor } = load(path.join(CORE, 'processor.js')) as { Processor: new (o: Record<string, unknown>) => ProcessorLike };
+		const { AnalyzerPool } = load(path.join(CORE, 'pool.js')) as { AnalyzerPool: new (o: Record<string, unknown>) => PoolLike };
+		const store = new JsonlIndexStore(indexPath, { fsync: true });
+		const loaded = await store.load(meta);
+		if (loaded.status !== 'ok') throw new Error(`index load: ${loaded.status}`);
+		const index = new FileIndex([dir], loaded.records);
+		out.loadMs = performance.now() - t0;
+		// Ignore files are left out: a changed .gitignore rescans its whole folder, which would
+		// turn every storm into one root rescan and leave the per-path queue unmeasured.
+		const files = listFiles(dir).filter((f) => !/(^|[\\/])\.(git)?ignore$/.test(f));
+		const pool = new AnalyzerPool({ jobs });
+		pool.start();
+		const proc = new Processor({ index, store, meta, scanOptions, pool });
+		proc.start();
+		const t1 = performance.now();
+		// A branch switch: every file changed, reported one event at a time, as fast as a watcher can.
+		for (const f of files) proc.enqueue({ type: 'changed', path: f });
+		await proc.whenIdle();
+		out.ms = performance.now() - t1;
+		out.events = files.length;
+		await proc.stop();
+		await pool.close();
+		out.stats = proc.stats;
+		out.totals = totalsOf(index.values());
+	} else throw new Error(`unknown mode ${mode}`);
+	out.maxRssMiB = process.resourceUsage().maxRSS / 1024;
+	process.stdout.write(JSON.stringify(out) + '\n');
+}
+
+main().catch((e: unknown) => {
+	process.stderr.write(`stormChild: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+	process.exit(1);
+});
