@@ -164,6 +164,49 @@ test('.gitignore semantics agree with git itself (without .ignore, which git doe
 	assert.deepEqual(ours, byHand);
 });
 
+// Tricky gitignore forms; for each tree the expected list was worked out by hand and is also
+// compared with git's own listing.
+const GIT_CASES: { name: string; tree: Record<string, string>; expected: string[] }[] = [
+	{
+		name: 'whitelist: /* then !/src/ and !*.md',
+		tree: { '.gitignore': '/*\n!/.gitignore\n!/src/\n!*.md\n', 'a.txt': '', 'r.md': '', 'lib/x.md': '', 'src/y.c': '', 'src/z.md': '' },
+		expected: ['.gitignore', 'r.md', 'src/y.c', 'src/z.md'],
+	},
+	{
+		name: 'foo/** ignores the contents, not the folder, so !foo/keep.txt works',
+		tree: { '.gitignore': 'foo/**\n!foo/keep.txt\n', 'foo/keep.txt': '', 'foo/drop.txt': '', 'foo/sub/x.txt': '', 'bar/foo/y.txt': '' },
+		expected: ['.gitignore', 'bar/foo/y.txt', 'foo/keep.txt'],
+	},
+	{
+		name: '**/tmp/**, a/**/b.txt, docs/*.txt (a middle slash anchors)',
+		tree: {
+			'.gitignore': '**/tmp/**\na/**/b.txt\ndocs/*.txt\n',
+			'tmp/1': '', 'x/tmp/2': '', 'a/b.txt': '', 'a/q/r/b.txt': '', 'c/a/b.txt': '', 'docs/d.txt': '', 'docs/deep/e.txt': '', 'z/docs/f.txt': '',
+		},
+		expected: ['.gitignore', 'c/a/b.txt', 'docs/deep/e.txt', 'z/docs/f.txt'],
+	},
+	{
+		name: 'escapes and trailing spaces: \\#, \\!, "name   "',
+		tree: { '.gitignore': '\\#hash.txt\n\\!bang.txt\ntrail.txt   \n# a comment\n', '#hash.txt': '', '!bang.txt': '', 'trail.txt': '', 'other.txt': '' },
+		expected: ['.gitignore', 'other.txt'],
+	},
+	{
+		name: 'nested: a/.gitignore keeps only folders and *.keep below a',
+		tree: { 'a/.gitignore': '*\n!*/\n!*.keep\n', 'a/x.txt': '', 'a/y.keep': '', 'a/b/z.keep': '', 'a/b/w.c': '', 'top.c': '' },
+		expected: ['a/b/z.keep', 'a/y.keep', 'top.c'],
+	},
+];
+
+for (const c of GIT_CASES) {
+	test(`gitignore: ${c.name}`, async () => {
+		const root = tmp();
+		mk(root, c.tree);
+		const ours = (await collect([root])).files;
+		assert.deepEqual(ours, c.expected);
+		if (hasGit()) assert.deepEqual(ours, gitListing(root), 'git lists the same files');
+	});
+}
+
 test('respectIgnoreFiles: false walks everything', async () => {
 	const root = tmp();
 	mk(root, GITIGNORE_TREE);
