@@ -11,7 +11,9 @@ import Mocha from 'mocha';
  */
 export function runMocha(pattern: RegExp): Promise<void> {
 	const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 30_000, reporter: 'spec', grep: process.env.WSTATS_TEST_GREP || undefined });
-	const files = fs.readdirSync(__dirname).filter((f) => pattern.test(f)).sort();
+	// Only compiled files whose source still exists: tsc never deletes the output of a removed test.
+	const sources = path.resolve(__dirname, '../../../../test/vscode/suite');
+	const files = fs.readdirSync(__dirname).filter((f) => pattern.test(f) && fs.existsSync(path.join(sources, f.replace(/\.js$/, '.ts')))).sort();
 	for (const f of files) mocha.addFile(path.join(__dirname, f));
 	return new Promise((resolve, reject) => {
 		const runner = mocha.run((failures) => {

@@ -1,0 +1,549 @@
+// The host's model of the workspace: one FileIndex over every workspace folder (root i = folder i),
+// the skipped files per folder, the persisted index in the extension's workspace storage, and
+// what the last scan or update did. Views and the status bar read it and listen to its events;
+// scans, index loads and file updates all end in `index.applyBatch`, whose delta says exactly what
+// moved, so listeners refresh only those nodes.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as nodePath from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import * as vscode from 'vscode';
+import { FileIndex, fileKey } from '../core/fileIndex';
+import type { BatchDelta, FileKey, IndexChanges } from '../core/fileIndex';
+import { JsonlIndexStore } from '../core/indexStore';
+import type { IndexMeta } from '../core/indexStore';
+import { createPathFilter } from '../core/matcher';
+import type { PathFilter } from '../core/matcher';
+import { analyzeFile, scan } from '../core/scanner';
+import type { ScanResult } from '../core/scanner';
+import { warmScan } from '../core/warmScan';
+import type { FileRecord, Logger, Skipped } from '../core/types';
+import { Disposable } from './dispose';
+import { readFolderSettings } from './settings';
+import type { FolderSettings } from './settings';
+
+export type ModelState = 'idle' | 'loading' | 'scanning';
+export type RootSkip = Skipped & { root: number };
+
+/** Event-loop delay measured while a scan ran (milliseconds). */
+export interface EventLoopDelay {
+	maxMs: number;
+	p99Ms: number;
+	meanMs: number;
+}
+
+/** What the last scan, index load or live update did; the status bar's tooltip shows it. */
+export interface UpdateInfo {
+	kind: 'scan' | 'rescan' | 'index' | 'update';
+	/** Date.now() when it finished. */
+	at: number;
+	/** Wall time in milliseconds. */
+	ms: number;
+	/** Milliseconds per phase (walk, read, analyze, aggregate, index save, …). */
+	phases: Record<string, number>;
+	/** Files added, changed and removed. */
+	added: number;
+	changed: number;
+	removed: number;
+	/** A few of the paths that changed (root-relative). */
+	examples: string[];
+	/** Files a warm scan kept without reading them (size and mtime unchanged). */
+	reused?: number;
+	eventLoop?: EventLoopDelay;
+}
+
+export interface ModelChange {
+	/** Everything may have changed (roots, index load, clear): refresh whole views. */
+	reset: boolean;
+	delta?: BatchDelta;
+}
+
+/** One kind of change per path, after coalescing (see liveUpdates.ts). */
+export type PathChange = 'changed' | 'deleted';
+
+export class CancelledError extends Error {
+	override readonly name = 'AbortError';
+	static is(e: unknown): boolean {
+		return e instanceof Error && (e.name === 'AbortError' || (e as { code?: string }).code === 'ABORT_ERR');
+	}
+}
+
+interface RootState {
+	folder: vscode.WorkspaceFolder;
+	settings: FolderSettings;
+	filter?: Promise<PathFilter>;
+	/** Skipped files by root-relative path. */
+	skipped: Map<string, RootSkip>;
+}
+
+/** Worker threads for analysis: never fewer than 2, so the extension host's own thread never analyzes. */
+export function analysisThreads(): number {
+	return Math.max(2, Math.min(4, os.availableParallelism()));
+}
+
+export class StatsModel extends Disposable {
+	private roots: RootState[] = [];
+	private indexValue = new FileIndex();
+	private stateValue: ModelState = 'idle';
+	private store: JsonlIndexStore | undefined;
+	private writes: Promise<unknown> = Promise.resolve();
+	private scanRun: { controller: AbortController; done: Promise<void> } | undefined;
+	private loaded: Promise<boolean> | undefined;
+
+	/** The last scan, index load or update. */
+	last: UpdateInfo | undefined;
+	/** Files done so far by the running scan. */
+	progress = { files: 0, bytes: 0 };
+	/** Full scans (cold or rescan) started since activation; tests check "no scan on activation". */
+	scanCount = 0;
+	/** True once a scan finished in this session (an index load alone does not count). */
+	scannedThisSession = false;
+	/** How the persisted index loaded at start-up: 'ok', 'repaired', 'missing', 'rebuild', or undefined before. */
+	indexStatus: string | undefined;
+
+	private readonly _onDidChange = this.register(new vscode.EventEmitter<ModelChange>());
+	readonly onDidChange = this._onDidChange.event;
+	private readonly _onDidChangeState = this.register(new vscode.EventEmitter<ModelState>());
+	readonly onDidChangeState = this._onDidChangeState.event;
+	private readonly _onDidProgress = this.register(new vscode.EventEmitter<void>());
+	readonly onDidProgress = this._onDidProgress.event;
+
+	constructor(
+		private readonly storage: vscode.Uri | undefined,
+		private readonly log: { scanner: Logger; index: Logger },
+	) {
+		super();
+		this.setFolders(vscode.workspace.workspaceFolders ?? []);
+	}
+
+	// --- reading -----------------------------------------------------------------------------
+
+	get index(): FileIndex {
+		return this.indexValue;
+	}
+
+	get state(): ModelState {
+		return this.stateValue;
+	}
+
+	get folders(): readonly vscode.WorkspaceFolder[] {
+		return this.roots.map((r) => r.folder);
+	}
+
+	get hasResults(): boolean {
+		return this.indexValue.size > 0 || this.last !== undefined;
+	}
+
+	/** Skipped files, sorted by root then path. */
+	skipped(): RootSkip[] {
+		const out: RootSkip[] = [];
+		for (const r of this.roots) out.push(...r.skipped.values());
+		return out.sort((a, b) => a.root - b.root || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+	}
+
+	settingsOf(root: number): FolderSettings | undefined {
+		return this.roots[root]?.settings;
+	}
+
+	/** The root and root-relative '/' path of an absolute path, or undefined outside every folder. */
+	locate(fsPath: string): { root: number; rel: string } | undefined {
+		let best: { root: number; rel: string } | undefined;
+		let bestLen = -1;
+		this.roots.forEach((r, i) => {
+			const base = r.folder.uri.fsPath;
+			const rel = nodePath.relative(base, fsPath);
+			if (rel.startsWith('..') || nodePath.isAbsolute(rel)) return;
+			// Nested folders: the innermost workspace folder owns the path.
+			if (base.length > bestLen) {
+				best = { root: i, rel: rel.split(nodePath.sep).join('/') };
+				bestLen = base.length;
+			}
+		});
+		return best;
+	}
+
+	uriOf(root: number, rel: string): vscode.Uri {
+		const base = this.roots[root].folder.uri;
+		return rel === '' ? base : vscode.Uri.joinPath(base, ...rel.split('/'));
+	}
+
+	// --- folders -------------------------------------------------------------------------------
+
+	/**
+	 * Sets the workspace folders. Records of folders that stay are kept (re-keyed to their new root
+	 * index); folders that left are dropped. Returns the indexes of new folders (to be scanned).
+	 */
+	setFolders(folders: readonly vscode.WorkspaceFolder[]): number[] {
+		const oldRoots = this.roots;
+		const byPath = new Map(oldRoots.map((r, i) => [r.folder.uri.fsPath, i]));
+		const added: number[] = [];
+		const records: FileRecord[] = [];
+		this.roots = folders.map((folder, i) => {
+			const old = byPath.get(folder.uri.fsPath);
+			if (old === undefined) {
+				added.push(i);
+				return { folder, settings: readFolderSettings(folder.uri), skipped: new Map() };
+			}
+			for (const r of this.indexValue.under(old, '')) records.push({ ...r, root: i });
+			const state = oldRoots[old];
+			for (const s of state.skipped.values()) s.root = i;
+			return { ...state, folder };
+		});
+		this.indexValue = new FileIndex(this.roots.map((r) => r.folder.uri.fsPath), records);
+		this.store = this.storage ? new JsonlIndexStore(vscode.Uri.joinPath(this.storage, 'index.jsonl').fsPath, { logger: this.log.index }) : undefined;
+		this._onDidChange.fire({ reset: true });
+		return added;
+	}
+
+	private meta(): IndexMeta {
+		return { roots: this.indexValue.roots, fingerprint: JSON.stringify(this.roots.map((r) => r.settings.fingerprint)) };
+	}
+
+	private setState(s: ModelState): void {
+		if (s === this.stateValue) return;
+		this.stateValue = s;
+		this._onDidChangeState.fire(s);
+	}
+
+	// --- the persisted index -------------------------------------------------------------------
+
+	/**
+	 * Loads the persisted index once (later calls return the same promise). Resolves true when
+	 * records were loaded and are shown. A damaged index is reported and rebuilt by the next scan.
+	 */
+	loadIndex(): Promise<boolean> {
+		this.loaded ??= this.doLoadIndex();
+		return this.loaded;
+	}
+
+	private async doLoadIndex(): Promise<boolean> {
+		if (!this.store || this.roots.length === 0) return false;
+		const t0 = performance.now();
+		this.setState('loading');
+		try {
+			const res = await this.store.load(this.meta());
+			this.indexStatus = res.status;
+			if (res.status === 'missing' || res.status === 'rebuild') {
+				this.log.index.info(`no usable index (${res.status})${res.warnings.length ? ': ' + res.warnings.join('; ') : ''}`);
+				return false;
+			}
+			// A scan that finished while the index was loading is newer than the index.
+			if (this.scannedThisSession) return false;
+			this.indexValue = new FileIndex(this.meta().roots, res.records);
+			await this.loadSkipped();
+			const ms = performance.now() - t0;
+			this.last = { kind: 'index', at: Date.now(), ms, phases: { 'index load': ms }, added: res.records.length, changed: 0, removed: 0, examples: [] };
+			this.log.index.info(`loaded ${res.records.length} records in ${ms.toFixed(1)} ms (${res.status})`);
+			if (res.status === 'repaired') void vscode.window.showWarningMessage(vscode.l10n.t('Workspace Stats: the saved index was damaged; the intact part is shown and the next scan repairs it.'));
+			this._onDidChange.fire({ reset: true });
+			return true;
+		} catch (e) {
+			this.log.index.error(e instanceof Error ? e : String(e));
+			return false;
+		} finally {
+			if (this.stateValue === 'loading') this.setState('idle');
+		}
+	}
+
+	/** A file in the extension's workspace storage (undefined without a workspace). */
+	storagePath(name: string): string | undefined {
+		return this.storage && vscode.Uri.joinPath(this.storage, name).fsPath;
+	}
+
+	private skippedFile(): string | undefined {
+		return this.storagePath('skipped.json');
+	}
+
+	private async loadSkipped(): Promise<void> {
+		const file = this.skippedFile();
+		if (!file) return;
+		try {
+			const data = JSON.parse(await fs.promises.readFile(file, 'utf8')) as { fingerprint: string; skipped: RootSkip[] };
+			if (data.fingerprint !== JSON.stringify(this.meta())) return;
+			for (const s of data.skipped) this.roots[s.root]?.skipped.set(s.path, s);
+		} catch {
+			// No list or an unreadable one: the next scan rebuilds it.
+		}
+	}
+
+	/** Persists the whole index (after a scan) or one batch (after an update), one write at a time. */
+	private persist(changes?: IndexChanges): Promise<number> {
+		const store = this.store;
+		if (!store) return Promise.resolve(0);
+		const meta = this.meta();
+		const skipped = { fingerprint: JSON.stringify(meta), skipped: this.skipped() };
+		const run = async () => {
+			const t0 = performance.now();
+			await fs.promises.mkdir(nodePath.dirname(store.path), { recursive: true });
+			if (changes) await store.commit(changes, () => this.indexValue.values(), meta);
+			else await store.save(this.indexValue.values(), meta);
+			const file = this.skippedFile();
+			if (file) await fs.promises.writeFile(file, JSON.stringify(skipped));
+			return performance.now() - t0;
+		};
+		const p = this.writes.then(run, run);
+		this.writes = p.catch((e: unknown) => this.log.index.error(`saving the index failed: ${e instanceof Error ? e.message : String(e)}`));
+		return p;
+	}
+
+	/** Deletes the persisted index and forgets every result. */
+	async clearIndex(): Promise<void> {
+		await this.cancel();
+		await this.writes;
+		if (this.storage) {
+			for (const f of ['index.jsonl', 'index.jsonl.journal', 'skipped.json']) {
+				await fs.promises.rm(vscode.Uri.joinPath(this.storage, f).fsPath, { force: true });
+			}
+		}
+		this.indexValue = new FileIndex(this.indexValue.roots);
+		for (const r of this.roots) r.skipped.clear();
+		this.last = undefined;
+		this.scannedThisSession = false;
+		this.log.index.info('index cleared');
+		this._onDidChange.fire({ reset: true });
+	}
+
+	// --- scanning ------------------------------------------------------------------------------
+
+	/** Resolves once no scan is running. */
+	async idle(): Promise<void> {
+		while (this.scanRun) await this.scanRun.done.catch(() => undefined);
+	}
+
+	/** Aborts the running scan, if any, and waits until it has stopped. */
+	async cancel(): Promise<void> {
+		const run = this.scanRun;
+		if (!run) return;
+		run.controller.abort(new CancelledError('scan cancelled'));
+		await run.done.catch(() => undefined);
+	}
+
+	/**
+	 * Scans folders (default: all) and applies the result to the index as one batch per folder;
+	 * a new scan aborts the one running. `fromScratch` drops the index first. Rejects with
+	 * CancelledError when cancelled (the folders finished before it keep their new results).
+	 */
+	async scan(opts: { fromScratch?: boolean; roots?: number[]; signal?: AbortSignal } = {}): Promise<UpdateInfo> {
+		await this.cancel();
+		const controller = new AbortController();
+		const onAbort = () => controller.abort(opts.signal?.reason ?? new CancelledError('scan cancelled'));
+		opts.signal?.addEventListener('abort', onAbort, { once: true });
+		if (opts.signal?.aborted) onAbort();
+		const done = this.runScan(opts, controller.signal);
+		const run = { controller, done: done.then(() => undefined) };
+		this.scanRun = run;
+		try {
+			return await done;
+		} finally {
+			opts.signal?.removeEventListener('abort', onAbort);
+			if (this.scanRun === run) {
+				this.scanRun = undefined;
+				this.setState('idle');
+			}
+		}
+	}
+
+	private async runScan(opts: { fromScratch?: boolean; roots?: number[] }, signal: AbortSignal): Promise<UpdateInfo> {
+		if (opts.fromScratch) {
+			await this.writes;
+			this.indexValue = new FileIndex(this.indexValue.roots);
+			for (const r of this.roots) r.skipped.clear();
+			this.last = undefined;
+			this._onDidChange.fire({ reset: true });
+		}
+		this.scanCount++;
+		this.progress = { files: 0, bytes: 0 };
+		this.setState('scanning');
+		const t0 = performance.now();
+		const elDelay = monitorEventLoopDelay({ resolution: 10 });
+		elDelay.enable();
+		const phases: Record<string, number> = {};
+		const info: UpdateInfo = { kind: opts.fromScratch ? 'rescan' : 'scan', at: 0, ms: 0, phases, added: 0, changed: 0, removed: 0, examples: [] };
+		const pick = opts.roots ?? this.roots.map((_, i) => i);
+		let doneBefore = { files: 0, bytes: 0 };
+		try {
+			for (const i of pick) {
+				const state = this.roots[i];
+				if (!state) continue;
+				state.settings = readFolderSettings(state.folder.uri);
+				state.filter = undefined;
+				const onProgress = (p: { files: number; bytes: number }) => {
+					this.progress = { files: doneBefore.files + p.files, bytes: doneBefore.bytes + p.bytes };
+					this._onDidProgress.fire();
+				};
+				const common = { ...state.settings.options, jobs: analysisThreads(), signal, logger: this.log.scanner, onProgress };
+				const previous = [...this.indexValue.under(i, '')];
+				let res: ScanResult;
+				let changes: IndexChanges;
+				if (previous.length > 0) {
+					// Warm: stat every file, re-read only new or changed ones (on a copy of this
+					// folder's records, since the core works on one root with one set of options).
+					const sub = new FileIndex([state.folder.uri.fsPath], previous.map((r) => ({ ...r, root: 0 })));
+					const warm = await warmScan([state.folder.uri.fsPath], sub, common);
+					res = warm;
+					changes = { upserts: [], deletes: [] };
+					for (const c of warm.delta.changed) {
+						const r = c.kind === 'removed' ? undefined : sub.get(0, c.path);
+						if (r) changes.upserts.push({ ...r, root: i });
+						else changes.deletes.push({ root: i, path: c.path });
+					}
+					info.reused = (info.reused ?? 0) + warm.warm.reused;
+				} else {
+					res = await scan([state.folder.uri.fsPath], { ...common, keepRecords: true });
+					for (const r of res.records ?? []) r.root = i;
+					changes = { upserts: res.records ?? [], deletes: [] };
+				}
+				doneBefore = { ...this.progress };
+				for (const [k, v] of Object.entries(res.timing)) if (k !== 'totalMs') phases[k] = (phases[k] ?? 0) + v;
+				const ta = performance.now();
+				state.skipped = new Map(res.skipped.map((s) => [s.path, { ...s, root: i }]));
+				const delta = this.indexValue.applyBatch(changes);
+				phases['index update'] = (phases['index update'] ?? 0) + performance.now() - ta;
+				countChanges(info, delta);
+				this._onDidChange.fire({ reset: false, delta });
+				this.log.scanner.info(`${state.folder.name}: ${res.aggregates.totals.files} files, ${res.aggregates.totals.lines} lines, ${res.skipped.length} skipped in ${res.timing.totalMs.toFixed(0)} ms`);
+			}
+			this.scannedThisSession = true;
+			phases['index save'] = await this.persist();
+			return info;
+		} finally {
+			elDelay.disable();
+			info.ms = performance.now() - t0;
+			info.at = Date.now();
+			if (elDelay.count > 0) info.eventLoop = { maxMs: elDelay.max / 1e6, p99Ms: elDelay.percentile(99) / 1e6, meanMs: elDelay.mean / 1e6 };
+			if (!signal.aborted) {
+				this.last = info;
+				this.log.scanner.info(`scan done in ${info.ms.toFixed(0)} ms (${Object.entries(phases).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}); event loop delay max ${info.eventLoop?.maxMs.toFixed(1)} ms, p99 ${info.eventLoop?.p99Ms.toFixed(1)} ms`);
+				this._onDidChange.fire({ reset: false });
+			} else {
+				this.log.scanner.info(`scan cancelled after ${info.ms.toFixed(0)} ms`);
+			}
+		}
+	}
+
+	// --- live updates --------------------------------------------------------------------------
+
+	private filterOf(root: number): Promise<PathFilter> {
+		const s = this.roots[root];
+		s.filter ??= createPathFilter(s.folder.uri.fsPath, s.settings.options);
+		return s.filter;
+	}
+
+	/** Forgets a folder's compiled ignore rules (an ignore file changed). */
+	invalidateFilter(root: number): void {
+		const s = this.roots[root];
+		if (s) s.filter = undefined;
+	}
+
+	/**
+	 * Applies coalesced file changes (absolute paths) as one batch: re-analyzes changed files,
+	 * drops deleted files and everything under deleted folders, scans created folders. Returns
+	 * what the batch did, or undefined when nothing in the index moved.
+	 */
+	async update(changes: Map<string, PathChange>): Promise<UpdateInfo | undefined> {
+		const t0 = performance.now();
+		const upserts: FileRecord[] = [];
+		const deletes: FileKey[] = [];
+		const touchedSkips = new Set<number>();
+		const work: Promise<void>[] = [];
+		for (const [abs, kind] of changes) {
+			const loc = this.locate(abs);
+			if (!loc || loc.rel === '') continue;
+			const { root, rel } = loc;
+			const state = this.roots[root];
+			if (kind === 'deleted') {
+				// A deleted folder arrives as one event for the folder: drop everything under it.
+				if (this.indexValue.has(root, rel)) deletes.push({ root, path: rel });
+				for (const r of this.indexValue.under(root, rel)) deletes.push({ root, path: r.path });
+				for (const p of [...state.skipped.keys()]) {
+					if (p !== rel && !p.startsWith(rel + '/')) continue;
+					state.skipped.delete(p);
+					touchedSkips.add(root);
+				}
+				continue;
+			}
+			work.push((async () => {
+				const st = await fs.promises.stat(abs).catch(() => undefined);
+				const filter = await this.filterOf(root);
+				if (!st) {
+					if (this.indexValue.has(root, rel)) deletes.push({ root, path: rel });
+					return;
+				}
+				if (st.isDirectory()) {
+					if (!(await filter.isIncluded(rel, true))) return;
+					// A folder that appeared (moved in, checked out): scan it with this folder's options.
+					const res = await scan([abs], { ...state.settings.options, keepRecords: true, jobs: analysisThreads(), logger: this.log.scanner });
+					for (const r of res.records ?? []) {
+						const path = `${rel}/${r.path}`;
+						if (await filter.isIncluded(path)) upserts.push({ ...r, root, path });
+					}
+					for (const s of res.skipped) state.skipped.set(`${rel}/${s.path}`, { ...s, root, path: `${rel}/${s.path}` });
+					touchedSkips.add(root);
+					return;
+				}
+				if (!(await filter.isIncluded(rel))) {
+					if (this.indexValue.has(root, rel)) deletes.push({ root, path: rel });
+					return;
+				}
+				const out = await analyzeFile(abs, rel, root, state.settings.options);
+				if ('reason' in out) {
+					state.skipped.set(rel, out);
+					touchedSkips.add(root);
+					if (this.indexValue.has(root, rel)) deletes.push({ root, path: rel });
+				} else {
+					if (state.skipped.delete(rel)) touchedSkips.add(root);
+					upserts.push(out);
+				}
+			})());
+		}
+		await Promise.all(work);
+		const analyzeMs = performance.now() - t0;
+		const batch = { upserts, deletes: dedupe(deletes) };
+		const delta = this.indexValue.applyBatch(batch);
+		if (delta.changed.length === 0 && touchedSkips.size === 0) return undefined;
+		const info: UpdateInfo = { kind: 'update', at: 0, ms: 0, phases: { analyze: analyzeMs }, added: 0, changed: 0, removed: 0, examples: [] };
+		countChanges(info, delta);
+		this._onDidChange.fire({ reset: touchedSkips.size > 0 && delta.changed.length === 0, delta });
+		info.phases['index save'] = await this.persist(batch);
+		info.ms = performance.now() - t0;
+		info.at = Date.now();
+		this.last = info;
+		this._onDidChange.fire({ reset: false });
+		return info;
+	}
+
+	/** The record of a file: from the index when it is current, otherwise analyzed now (files outside the workspace too). */
+	async recordOf(uri: vscode.Uri): Promise<FileRecord | RootSkip | undefined> {
+		if (uri.scheme !== 'file' && uri.scheme !== 'vscode-remote') return undefined;
+		const abs = uri.fsPath;
+		const loc = this.locate(abs);
+		const st = await fs.promises.stat(abs).catch(() => undefined);
+		if (!st?.isFile()) return undefined;
+		if (loc) {
+			const r = this.indexValue.get(loc.root, loc.rel);
+			if (r && r.size === st.size && r.mtimeMs === st.mtimeMs) return r;
+			return analyzeFile(abs, loc.rel, loc.root, this.roots[loc.root].settings.options);
+		}
+		return analyzeFile(abs, nodePath.basename(abs), -1, {});
+	}
+
+	override dispose(): void {
+		this.scanRun?.controller.abort(new CancelledError('extension deactivated'));
+		super.dispose();
+	}
+}
+
+function dedupe(keys: FileKey[]): FileKey[] {
+	const seen = new Map<string, FileKey>();
+	for (const k of keys) seen.set(fileKey(k.root, k.path), k);
+	return [...seen.values()];
+}
+
+function countChanges(info: UpdateInfo, delta: BatchDelta): void {
+	for (const c of delta.changed) {
+		if (c.kind === 'added') info.added++;
+		else if (c.kind === 'removed') info.removed++;
+		else info.changed++;
+		if (info.examples.length < 5) info.examples.push(c.path);
+	}
+}
