@@ -49,7 +49,8 @@ type GlobTest = (p: string) => boolean;
 
 /** Rewrites one user glob to our conventions (see the header). Returns '' for a blank glob. */
 export function normalizeGlob(glob: string): string {
-	let g = glob.trim().replace(/\\/g, '/');
+	// Backslashes are separators on Windows only; elsewhere they escape (`\\*` is a literal star).
+	let g = process.platform === 'win32' ? glob.trim().replace(/\\/g, '/') : glob.trim();
 	while (g.startsWith('./')) g = g.slice(2);
 	if (g.startsWith('/')) return g.replace(/^\/+/, '');
 	const body = g.endsWith('/') ? g.slice(0, -1) : g;
