@@ -49,7 +49,7 @@ type GlobTest = (p: string) => boolean;
 
 /** Rewrites one user glob to our conventions (see the header). Returns '' for a blank glob. */
 export function normalizeGlob(glob: string): string {
-	// Backslashes are separators on Windows only; elsewhere they escape (`\\*` is a literal star).
+	// Backslashes are separators on Windows only; elsewhere they escape (backslash-star is a literal star).
 	let g = process.platform === 'win32' ? glob.trim().replace(/\\/g, '/') : glob.trim();
 	while (g.startsWith('./')) g = g.slice(2);
 	if (g.startsWith('/')) return g.replace(/^\/+/, '');
