@@ -39,6 +39,19 @@ export const UNKNOWN_CATEGORY: Category = 'data';
  * category `data`: whitespace-only lines are blank, every other line is code, no structure.
  */
 export function analyzeBuffer(buf: Buffer, fileName: string, opts?: AnalyzeOptions): AnalyzeResult {
+	return analyze(buf, fileName, opts, undefined);
+}
+
+/**
+ * `analyzeBuffer`, plus the class of every line (`BLANK_LINE`, `CODE_LINE`, `COMMENT_LINE`),
+ * for tests and for explaining a count. Slower: allocates per line.
+ */
+export function classifyLines(buf: Buffer, fileName: string, opts?: AnalyzeOptions): { result: AnalyzeResult; classes: number[] } {
+	const classes: number[] = [];
+	return { result: analyze(buf, fileName, opts, classes), classes };
+}
+
+function analyze(buf: Buffer, fileName: string, opts: AnalyzeOptions | undefined, classes: number[] | undefined): AnalyzeResult {
 	const max = opts?.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
 	if (max > 0 && buf.length > max) return { ok: false, reason: 'too-large', detail: `${buf.length} bytes > limit ${max}` };
 	const text = decodeText(buf);
@@ -61,17 +74,17 @@ export function analyzeBuffer(buf: Buffer, fileName: string, opts?: AnalyzeOptio
 		const ext = lastExtension(baseName(fileName));
 		out.language = ext === '' ? NO_EXTENSION : `ext:${ext}`;
 		out.unknown = true;
-		countPlain(data, start, out);
+		countPlain(data, start, out, classes);
 		return { ok: true, analysis: out };
 	}
 	out.language = def.name;
 	out.category = def.category;
-	countLines(compileLanguage(def), data, start, opts?.docstringsAsCode === true, out);
+	countLines(compileLanguage(def), data, start, opts?.docstringsAsCode === true, out, classes);
 	return { ok: true, analysis: out };
 }
 
 /** Lines of a file whose language is unknown: blank when whitespace-only, else code. */
-function countPlain(buf: Buffer, start: number, out: FileAnalysis): void {
+function countPlain(buf: Buffer, start: number, out: FileAnalysis, classes: number[] | undefined): void {
 	const n = buf.length;
 	let i = start;
 	let lines = 0;
@@ -86,6 +99,7 @@ function countPlain(buf: Buffer, start: number, out: FileAnalysis): void {
 		}
 		lines++;
 		if (!nonBlank) blank++;
+		if (classes !== undefined) classes.push(nonBlank ? CODE_LINE : BLANK_LINE);
 		if (i < n) i += b === 0x0d && i + 1 < n && buf[i + 1] === 0x0a ? 2 : 1;
 	}
 	out.lines = lines;
@@ -94,6 +108,22 @@ function countPlain(buf: Buffer, start: number, out: FileAnalysis): void {
 }
 
 // --- the state machine ----------------------------------------------------------------------------
+
+/** Line classes, as `classifyLines` reports them. */
+export const BLANK_LINE = 0;
+export const CODE_LINE = 1;
+export const COMMENT_LINE = 2;
+/** Internal: a comment line cloc drops before reading triple quotes (see DocMode.Cloc). */
+const MARKER_LINE = 3;
+
+/** The class of a finished line (not a cloc marker line). */
+function lineClass(hasCode: boolean, hasComment: boolean, mergedCode: boolean, afterBackslash: boolean, lsState: number): number {
+	if (hasCode) return mergedCode ? COMMENT_LINE : CODE_LINE;
+	if (hasComment) return COMMENT_LINE;
+	// cloc: a blank line after a `\` line continues it, so it is not blank.
+	if (afterBackslash) return lsState === CODE || lsState === STRING ? CODE_LINE : COMMENT_LINE;
+	return BLANK_LINE;
+}
 
 const CODE = 0;
 const BLOCK = 1;
@@ -130,7 +160,7 @@ const DOC = 3;
  * is in the language's `structFirst`. Only candidates are decoded (up to the first comment
  * opener, at most MAX_DECODED_LINE bytes) and matched against the rules, at the line's end.
  */
-function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: boolean, out: FileAnalysis): void {
+function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: boolean, out: FileAnalysis, classes?: number[]): void {
 	const n = buf.length;
 	const codeClass = c.codeClass;
 	const tokensByFirst = c.tokensByFirst;
@@ -155,10 +185,14 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 	let openHasCode = false;
 	let openLine = 0;
 	let merged = false;
+	/** See `LanguageDef.clocLineContinuation`. */
+	const backslashBlank = c.def.clocLineContinuation === true;
+	let afterBackslash = false;
 	const hashComment = clocMode ? (c.def.lineComments?.[0]?.charCodeAt(0) ?? -1) : -1;
 	/** cloc mode: comment and marker line counts when the current doc string opened. */
 	let docOpenComment = 0;
 	let docOpenMarkers = 0;
+	let docOpenMerged = false;
 	const docTokens = c.docTokens;
 	const docFirst = c.docFirst;
 	let dt: Token | undefined;
@@ -228,10 +262,15 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 				i += t.open.length;
 				switch (t.kind) {
 					case TokenKind.LineComment:
+						if (clocMode && !wasLineStart) {
+							// cloc only drops `#` comments that start a line; a later `#` is code to it
+							// (`"""doc"""  # c` is code) and triple quotes after it still count.
+							hasCode = true;
+							i -= t.open.length - 1;
+							break;
+						}
 						hasComment = true;
 						if (clocMode) {
-							// cloc only drops `#` comments that start a line: `"""doc"""  # c` is code.
-							if (!wasLineStart) hasCode = true;
 							while (i < n) {
 								const x = buf[i];
 								if (x === 0x0a || x === 0x0d) break;
@@ -319,27 +358,7 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 			let x = b;
 			for (;;) {
 				if (x === 0x0a || x === 0x0d) break;
-				if (x === esc) {
-					nonBlank = true;
-					i++;
-					if (i < n) {
-						const y = buf[i];
-						if (y === 0x0a || y === 0x0d) {
-							continued = true;
-							break;
-						}
-						i++;
-					}
-				} else if (x === c0 && matchAt(buf, i, n, close)) {
-					nonBlank = true;
-					if (t.doubled && matchAt(buf, i + close.length, n, close)) {
-						i += 2 * close.length;
-					} else {
-						i += close.length;
-						state = CODE;
-						break;
-					}
-				} else if (docInStrings && docFirst[x] === 1 && (dt = matchToken(docTokens, buf, i, n, true)) !== undefined) {
+				if (docInStrings && docFirst[x] === 1 && (dt = matchToken(docTokens, buf, i, n, true)) !== undefined) {
 					// cloc's reading of Python: a triple quote opens a doc string even inside a string.
 					i += dt.open.length;
 					if (docAsCode) hasCode = true;
@@ -351,6 +370,27 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 					docOpenComment = comment;
 					docOpenMarkers = markerLines;
 					break;
+				} else if (x === esc) {
+					nonBlank = true;
+					i++;
+					if (i < n) {
+						const y = buf[i];
+						if (y === 0x0a || y === 0x0d) {
+							continued = true;
+							break;
+						}
+						// cloc sees the triple quote in `'\"""'`: leave it for the next round.
+						if (!(docInStrings && docFirst[y] === 1 && matchToken(docTokens, buf, i, n, true) !== undefined)) i++;
+					}
+				} else if (x === c0 && matchAt(buf, i, n, close)) {
+					nonBlank = true;
+					if (t.doubled && matchAt(buf, i + close.length, n, close)) {
+						i += 2 * close.length;
+					} else {
+						i += close.length;
+						state = CODE;
+						break;
+					}
 				} else {
 					if (x !== 0x20 && x !== 0x09 && x !== 0x0b && x !== 0x0c) nonBlank = true;
 					if (clocMode && (x === 0x2f || x === 0x2a) && isClocMarker(buf, i, n)) marker = true;
@@ -408,17 +448,23 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 
 		// --- end of line (LF, CRLF or lone CR)
 		lines++;
+		let k: number;
 		if (marker) {
 			// cloc removes such a line before it reads triple quotes: comment, and no state change.
 			marker = false;
 			markerLines++;
-			comment++;
+			k = MARKER_LINE;
 			state = lsState;
 			cur = lsCur;
-		} else if (hasCode && !(merged && mergeClosers)) code++;
-		else if (hasComment || hasCode) comment++;
-		else blank++;
+		} else k = lineClass(hasCode, hasComment, merged && mergeClosers, afterBackslash, lsState);
+		if (k === CODE_LINE) code++;
+		else if (k === BLANK_LINE) blank++;
+		else comment++;
+		if (classes !== undefined) classes.push(k);
+		// An unclosed doc string's opening line stays comment when it was merged (see below).
+		if (state === DOC && openLine === lines - 1) docOpenMerged = merged && hasCode;
 		merged = false;
+		afterBackslash = backslashBlank && i > lineStart && buf[i - 1] === 0x5c;
 		if (cand !== -1) matchStructure(c, buf, cand, candEnd === -1 ? i : candEnd, lines, out);
 		i += buf[i] === 0x0d && i + 1 < n && buf[i + 1] === 0x0a ? 2 : 1;
 		lineStart = i;
@@ -435,18 +481,24 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 	// A last line without a line break.
 	if (i > lineStart) {
 		lines++;
-		if (marker) comment++;
-		else if (hasCode && !(merged && mergeClosers)) code++;
-		else if (hasComment || hasCode) comment++;
-		else blank++;
+		const k = marker ? MARKER_LINE : lineClass(hasCode, hasComment, merged && mergeClosers, afterBackslash, lsState);
+		if (k === CODE_LINE) code++;
+		else if (k === BLANK_LINE) blank++;
+		else comment++;
+		if (classes !== undefined) classes.push(k);
+		if (state === DOC && openLine === lines - 1) docOpenMerged = merged && hasCode;
 		if (cand !== -1) matchStructure(c, buf, cand, candEnd === -1 ? n : candEnd, lines, out);
 	}
 	if (clocMode && state === DOC && !docAsCode) {
 		// cloc only removes doc strings that are closed: an unclosed one stays code to the end.
-		const moved = comment - docOpenComment - (markerLines - docOpenMarkers);
+		const moved = comment - docOpenComment - (markerLines - docOpenMarkers) - (docOpenMerged ? 1 : 0);
 		code += moved;
 		comment -= moved;
+		if (classes !== undefined) {
+			for (let l = openLine + (docOpenMerged ? 1 : 0); l < classes.length; l++) if (classes[l] === COMMENT_LINE) classes[l] = CODE_LINE;
+		}
 	}
+	if (classes !== undefined) for (let l = 0; l < classes.length; l++) if (classes[l] === MARKER_LINE) classes[l] = COMMENT_LINE;
 	out.lines = lines;
 	out.code = code;
 	out.comment = comment;

@@ -249,6 +249,13 @@ export interface LanguageDef {
 	 * @default 'anywhere'
 	 */
 	docStringRule?: 'anywhere' | 'statement' | 'cloc';
+	/**
+	 * As cloc counts this language (its "EOL continuation" languages: C, C++, JavaScript,
+	 * Python, Shell, Go, Ruby…), a whitespace-only line right after a line ending with `\` is
+	 * not blank: code, or comment inside a block comment or doc string. Optional; added by the
+	 * analyzer. @default false
+	 */
+	clocLineContinuation?: boolean;
 	/** Line comment markers only count at the start of a line (after blanks), e.g. Fortran-like or `rem`. @default false */
 	lineCommentsAtStartOnly?: boolean;
 	structure?: StructureRules;

@@ -50,7 +50,7 @@ export function runCloc(files) {
 	const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ws-cloc-'));
 	const list = path.join(tmp, 'files.txt');
 	fs.writeFileSync(list, files.join('\n') + '\n');
-	const r = spawnSync('cloc', ['--skip-uniqueness', '--by-file', '--json', '--quiet', `--list-file=${list}`], {
+	const r = spawnSync('cloc', ['--skip-uniqueness', '--by-file', '--json', '--quiet', '--timeout', '0', `--list-file=${list}`], {
 		encoding: 'utf8',
 		maxBuffer: 1 << 30,
 	});
