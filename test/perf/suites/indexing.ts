@@ -85,7 +85,7 @@ async function measureStores(ctx: Ctx): Promise<void> {
 	const bench = tryModule(path.join('test', 'perf', 'indexStore.bench.js'));
 	if (bench && typeof bench.run === 'function') {
 		try {
-			const res: unknown = await (bench.run as (o?: unknown) => Promise<unknown>)({ runs: ctx.opts.runs, log: ctx.log });
+			const res: unknown = await (bench.run as (o?: unknown) => Promise<unknown>)({ runs: ctx.opts.runs });
 			printForeign(ctx, 'index', res);
 		} catch (e) {
 			r.note('index', '', `indexStore.bench run() failed: ${e instanceof Error ? e.message : String(e)}`);
