@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { analyzeBuffer } from '../../src/core/analyzer';
+import { analyzeBuffer, classifyLines, BLANK_LINE, CODE_LINE, COMMENT_LINE } from '../../src/core/analyzer';
 import { FIXTURE_ROOT, listFixtures } from './helpers/languageFixtures';
 
 const fixtures = listFixtures();
@@ -38,7 +38,7 @@ for (const fx of fixtures) {
 		assert.deepEqual(
 			{ lines: a.lines, code: a.code, comment: a.comment, blank: a.blank },
 			{ lines: e.lines, code: e.code, comment: e.comment, blank: e.blank },
-			`line counts (hand-labelled lines: ${e.perLine})`,
+			`line counts; lines classified otherwise than by hand: ${differingLines(buf, fx.file, e.perLine, false)}`,
 		);
 		assert.deepEqual(a.imports, e.imports, 'imports');
 		assert.deepEqual(a.classes, e.classes, 'classes');
@@ -50,8 +50,21 @@ for (const fx of fixtures) {
 			assert.deepEqual(
 				{ code: d.analysis.code, comment: d.analysis.comment, blank: d.analysis.blank },
 				e.docstringsAsCode,
-				'counts with docstringsAsCode',
+				`counts with docstringsAsCode; lines classified otherwise than by hand: ${differingLines(buf, fx.file, e.perLine, true)}`,
 			);
 		}
 	});
+}
+
+/** Lines whose class differs from the hand label (for the failure message): `12 (c→m)`. */
+function differingLines(buf: Buffer, file: string, perLine: string, docstringsAsCode: boolean): string {
+	const { classes } = classifyLines(buf, file, { docstringsAsCode });
+	const letter = (k: number): string => (k === CODE_LINE ? 'c' : k === COMMENT_LINE ? 'm' : k === BLANK_LINE ? 'b' : '?');
+	const out: string[] = [];
+	for (let i = 0; i < Math.max(classes.length, perLine.length); i++) {
+		const want = perLine[i] === 'd' ? (docstringsAsCode ? 'c' : 'm') : (perLine[i] ?? '-');
+		const got = i < classes.length ? letter(classes[i]) : '-';
+		if (want !== got) out.push(`${i + 1} (${want}→${got})`);
+	}
+	return out.length === 0 ? 'none' : out.join(', ');
 }
