@@ -145,7 +145,8 @@ async function exportResults(d: CommandDeps, target?: vscode.Uri): Promise<vscod
 	const ext = nodePath.extname(target.path).toLowerCase();
 	const format = FORMAT_BY_EXT[ext];
 	if (!format) throw new Error(vscode.l10n.t('cannot export to "{0}": use .json, .csv or .md', nodePath.basename(target.path)));
-	const report = toJsonReport(modelAsScanResult(d.model), { byFolder: true, byFile: format === 'json' });
+	// JSON: everything; CSV: one row per file (the table people pivot); Markdown: languages and folders.
+	const report = toJsonReport(modelAsScanResult(d.model), { byFolder: format !== 'csv', byFile: format !== 'markdown' });
 	await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(formatReport(format, report)));
 	const saved = target;
 	void vscode.window.showInformationMessage(vscode.l10n.t('Workspace Stats exported to {0}', vscode.workspace.asRelativePath(saved)), vscode.l10n.t('Open')).then((pick) => {

@@ -29,9 +29,13 @@ export class StatusBar extends Disposable {
 		this.update();
 	}
 
+	/** Whether the item is shown (StatusBarItem has no getter for it). */
+	visible = false;
+
 	update(): void {
 		if (!showStatusBar() || this.model.folders.length === 0) {
 			this.item.hide();
+			this.visible = false;
 			return;
 		}
 		const m = this.model;
@@ -57,6 +61,7 @@ export class StatusBar extends Disposable {
 			this.item.accessibilityInformation = undefined;
 		}
 		this.item.show();
+		this.visible = true;
 	}
 
 	private tooltip(): vscode.MarkdownString {

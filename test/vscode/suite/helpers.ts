@@ -20,7 +20,7 @@ export async function api(): Promise<WorkspaceStatsApi> {
 /** The CLI's JSON (`dist/cli.js --format json --by-folder --by-file`) for these folders. */
 export function cliJson(folders: string[], extra: string[] = []): Promise<JsonReport> {
 	return new Promise((resolve, reject) => {
-		execFile(process.execPath, [path.join(REPO, 'dist', 'cli.js'), '--format', 'json', '--by-folder', '--by-file', ...extra, ...folders],
+		execFile(process.execPath, [path.join(REPO, 'dist', 'cli.js'), '--format', 'json', '--by-folder', '--by-file', '--jobs', '1', ...extra, ...folders],
 			{ maxBuffer: 256 * 1024 * 1024 }, (err, stdout, stderr) => {
 				if (err) reject(new Error(`CLI failed: ${err.message}\n${stderr}`));
 				else resolve(JSON.parse(stdout) as JsonReport);
