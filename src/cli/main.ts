@@ -8,6 +8,8 @@
 import { UsageError } from './args';
 import { readVersion } from './version';
 import { runScan } from './scanCommand';
+import { hasIndexFlag, runIndexedScan } from './indexCommand';
+import { runWatch } from './watchCommand';
 
 /** Where a command writes; tests and the extension can pass their own. */
 export interface CliIo {
@@ -23,6 +25,7 @@ export type Command = (args: string[], io: CliIo) => Promise<number>;
  */
 export const commands: Record<string, Command> = {
 	scan: runScan,
+	watch: runWatch,
 };
 
 export async function main(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
@@ -33,6 +36,8 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
 		command = commands[first];
 		args = argv.slice(1);
 	}
+	// `--index PATH`: the scan through the persistent index (warm start).
+	if (command === runScan && hasIndexFlag(args)) command = runIndexedScan;
 	try {
 		return await command(args, io);
 	} catch (e) {

@@ -5,16 +5,19 @@
 // is the cold scan's, from far less work.
 
 import { createHash } from 'node:crypto';
+import { promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { fileKey } from './fileIndex';
-import type { BatchDelta, FileIndex, FileKey } from './fileIndex';
+import { FileIndex, fileKey } from './fileIndex';
+import type { BatchDelta, FileKey } from './fileIndex';
+import { JsonlIndexStore } from './indexStore';
+import type { IndexMeta } from './indexStore';
 import { isSkip } from './analyzeWorker';
 import type { AnalyzeJob, AnalyzeOutcome } from './analyzeWorker';
 import { getLanguageTable } from './languages';
 import type { PathFilter } from './matcher';
 import { AnalyzerPool } from './pool';
-import { analyzeFile } from './scanner';
+import { analyzeFile, scan } from './scanner';
 import type { ScanResult } from './scanner';
 import type { AnalyzeOptions, FileRecord, ScanOptions, Skipped } from './types';
 import { walk } from './walk';
@@ -202,4 +205,75 @@ export async function warmScan(roots: string[], index: FileIndex, opts: WarmScan
 	};
 	if (records) result.records = records;
 	return result;
+}
+
+// --- scan through a persistent index ----------------------------------------------------------
+
+export interface IndexedScanOptions extends WarmScanOptions {
+	/** fsync the index writes. @default true */
+	fsync?: boolean;
+}
+
+export interface IndexedScanResult extends ScanResult {
+	/** How the index was used: `warm` (loaded and updated) or `cold` (missing, unusable: rebuilt). */
+	mode: 'warm' | 'cold';
+	/** What the warm start did (only when `mode` is `warm`). */
+	warm?: WarmScanResult['warm'];
+	/** Problems found in the index file; also sent to the logger as warnings. */
+	warnings: string[];
+	/** The index after the scan (records and aggregates), e.g. to start a processor on. */
+	index: FileIndex;
+	store: JsonlIndexStore;
+	meta: IndexMeta;
+}
+
+/**
+ * Scans `roots` through the index at `indexPath`: loads it in one batch, warm-scans (re-analyzes
+ * only new and changed files), and persists the changes; when the index is missing, damaged
+ * beyond use, or was built for other roots or options, scans cold and writes a new one. The
+ * result equals a cold scan's. Timing gains `indexLoad` and `indexSave`.
+ */
+export async function scanWithIndex(roots: string[], indexPath: string, opts: IndexedScanOptions = {}): Promise<IndexedScanResult> {
+	const t0 = performance.now();
+	const absRoots = roots.map((r) => path.resolve(r));
+	const meta: IndexMeta = { roots: absRoots, fingerprint: indexFingerprint(opts) };
+	await fsp.mkdir(path.dirname(path.resolve(indexPath)), { recursive: true });
+	const store = new JsonlIndexStore(path.resolve(indexPath), { fsync: opts.fsync, logger: opts.logger });
+	const loaded = await store.load(meta);
+	const indexLoad = performance.now() - t0;
+
+	if (loaded.status === 'ok' || loaded.status === 'repaired') {
+		const index = new FileIndex(absRoots, loaded.records);
+		const res = await warmScan(absRoots, index, opts);
+		const ts = performance.now();
+		const upserts: FileRecord[] = [];
+		const deletes: FileKey[] = [];
+		for (const c of res.delta.changed) {
+			if (c.kind === 'removed') deletes.push({ root: c.root, path: c.path });
+			else upserts.push(index.get(c.root, c.path)!);
+		}
+		// A repaired index is rewritten whole (the store knows); an unchanged one is not touched.
+		if (upserts.length > 0 || deletes.length > 0 || loaded.status === 'repaired') {
+			await store.commit({ upserts, deletes }, () => index.values(), meta);
+		}
+		const indexSave = performance.now() - ts;
+		const { delta: _delta, ...rest } = res;
+		return {
+			...rest,
+			timing: { ...res.timing, indexLoad, indexSave, totalMs: performance.now() - t0 },
+			mode: 'warm', warnings: loaded.warnings, index, store, meta,
+		};
+	}
+
+	const res = await scan(absRoots, { ...opts, keepRecords: true });
+	const index = new FileIndex(absRoots, res.records);
+	const ts = performance.now();
+	await store.save(index.values(), meta);
+	const indexSave = performance.now() - ts;
+	if (!opts.keepRecords) delete res.records;
+	return {
+		...res,
+		timing: { ...res.timing, indexLoad, indexSave, totalMs: performance.now() - t0 },
+		mode: 'cold', warnings: loaded.warnings, index, store, meta,
+	};
 }

@@ -1,0 +1,164 @@
+// `workspace-stats watch [--index PATH] [--window MS] [scan options] DIR...`: keeps the counts of
+// folders current with the background processor over Node's recursive `fs.watch`, printing one
+// line per batch (what changed, the new totals, the time it took) until Ctrl+C / SIGTERM.
+// With `--format json`, one JSON object per line instead (events `ready`, `batch`, `stopped`).
+
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { FileIndex } from '../core/fileIndex';
+import { AnalyzerPool } from '../core/pool';
+import { Processor } from '../core/processor';
+import type { BatchEvent } from '../core/processor';
+import { scan } from '../core/scanner';
+import type { Totals } from '../core/types';
+import { analyzeOptionsOf, scanWithIndex } from '../core/warmScan';
+import { parseWholeNumber, UsageError } from './args';
+import { checkPaths, resolveUserPaths, stderrLogger, takeIndexFlag } from './indexCommand';
+import type { CliIo } from './main';
+import { parseScanArgs } from './scanCommand';
+
+export const WATCH_HELP = `Usage: workspace-stats watch [options] DIR...
+
+Counts DIR once (through the index with --index), then watches it and prints one
+line per batch of changes: what changed, the new totals, the time taken.
+Stop with Ctrl+C; the index is saved after every batch.
+
+Options:
+      --index PATH         load and keep the index in PATH (warm start)
+      --window MS          wait MS milliseconds after a change for more before
+                           processing them as one batch (default 50)
+  -f, --format FORMAT      table (default: one text line per batch) or json (one
+                           JSON object per line)
+  and the scan options: --include, --exclude, --no-ignore, --follow-symlinks,
+  --max-file-size, --docstrings-as-code, --jobs (see workspace-stats --help)
+`;
+
+function takeWindow(args: string[]): { windowMs: number; rest: string[] } {
+	const rest: string[] = [];
+	let windowMs = 50;
+	for (let i = 0; i < args.length; i++) {
+		const a = args[i];
+		if (a === '--') {
+			rest.push(...args.slice(i));
+			break;
+		}
+		if (a === '--window' || a.startsWith('--window=')) {
+			const v = a === '--window' ? args[++i] : a.slice('--window='.length);
+			if (v === undefined) throw new UsageError('--window: needs a number of milliseconds');
+			windowMs = parseWholeNumber(v, '--window');
+			continue;
+		}
+		rest.push(a);
+	}
+	return { windowMs, rest };
+}
+
+const num = (n: number) => n.toLocaleString('en-US');
+
+function totalsText(t: Totals): string {
+	return `${num(t.files)} files, ${num(t.lines)} lines (${num(t.code)} code, ${num(t.comment)} comment, ${num(t.blank)} blank)`;
+}
+
+function batchLine(b: BatchEvent, roots: string[]): string {
+	const show = (root: number, p: string) => (roots.length > 1 ? path.join(roots[root], p) : p);
+	const by = { added: [] as string[], changed: [] as string[], removed: [] as string[] };
+	for (const c of b.changed) by[c.kind].push(show(c.root, c.path));
+	const parts: string[] = [];
+	for (const [kind, sign] of [['added', '+'], ['changed', '~'], ['removed', '-']] as const) {
+		const list = by[kind];
+		if (list.length === 0) continue;
+		const names = list.slice(0, 5).map((p) => JSON.stringify(p)).join(' ');
+		parts.push(`${sign}${list.length} ${names}${list.length > 5 ? ` …(+${list.length - 5})` : ''}`);
+	}
+	if (parts.length === 0) parts.push('no file changed');
+	let line = `batch ${b.seq}: ${parts.join(', ')} → ${totalsText(b.aggregates.totals.after)} in ${b.timing.processMs.toFixed(1)} ms`;
+	if (b.skipped.length > 0) line += `; skipped ${b.skipped.map((s) => `${JSON.stringify(s.path)} (${s.reason})`).join(', ')}`;
+	if (b.errors.length > 0) line += `; ${b.errors.length} error(s): ${b.errors.map((e) => `${JSON.stringify(e.path)}: ${e.reason}`).join('; ')}`;
+	return line + '\n';
+}
+
+function batchJson(b: BatchEvent, roots: string[]): string {
+	const by = { added: [] as string[], changed: [] as string[], removed: [] as string[] };
+	for (const c of b.changed) by[c.kind].push(roots.length > 1 ? path.join(roots[c.root], c.path) : c.path);
+	return JSON.stringify({
+		event: 'batch', seq: b.seq, ...by, totals: b.aggregates.totals.after,
+		skipped: b.skipped.map((s) => ({ path: s.path, reason: s.reason })), errors: b.errors,
+		rescanned: b.rescanned.map((r) => r.path), events: b.events, timing: b.timing,
+	}) + '\n';
+}
+
+export async function runWatch(args: string[], io: CliIo): Promise<number> {
+	const { indexPath, rest: r1 } = takeIndexFlag(args);
+	const { windowMs, rest } = takeWindow(r1);
+	const o = parseScanArgs(rest);
+	if (o.help) {
+		io.stdout.write(WATCH_HELP);
+		return 0;
+	}
+	if (o.format !== 'table' && o.format !== 'json') throw new UsageError(`watch --format: table or json, got '${o.format}'`);
+	if (o.byFile || o.byFolder) throw new UsageError('watch prints batches: --by-file and --by-folder do not apply');
+	const roots = resolveUserPaths(o.paths);
+	checkPaths(roots);
+	for (const r of roots) if (!fs.statSync(r).isDirectory()) throw new UsageError(`watch needs folders: ${r} is not one`);
+	const json = o.format === 'json';
+	const logger = stderrLogger(io.stderr);
+	const scanOpts = { ...o.scan, keepRecords: false, logger };
+
+	// Initial state: through the index (warm) or a cold scan.
+	let index: FileIndex;
+	let ready: Record<string, unknown>;
+	let processorStore: Pick<ConstructorParameters<typeof Processor>[0], 'store' | 'meta'> = {};
+	if (indexPath !== undefined) {
+		const res = await scanWithIndex(roots, resolveUserPaths([indexPath])[0], scanOpts);
+		index = res.index;
+		processorStore = { store: res.store, meta: res.meta };
+		ready = { mode: res.mode, ...(res.warm ? { warm: res.warm } : {}), ms: res.timing.totalMs };
+	} else {
+		const res = await scan(roots, { ...scanOpts, keepRecords: true });
+		index = new FileIndex(res.roots, res.records);
+		ready = { mode: 'cold', ms: res.timing.totalMs };
+	}
+	// Signal handlers before the ready line: whoever reads it may stop us at once.
+	const stopped = new Promise<void>((resolve) => {
+		const done = () => {
+			process.off('SIGINT', done);
+			process.off('SIGTERM', done);
+			resolve();
+		};
+		process.on('SIGINT', done);
+		process.on('SIGTERM', done);
+	});
+	const absRoots = index.roots;
+	const totals = index.snapshot().totals;
+	io.stdout.write(json
+		? JSON.stringify({ event: 'ready', roots: absRoots, totals, ...ready }) + '\n'
+		: `watching ${absRoots.join(', ')}: ${totalsText(totals)} (${ready.mode} start in ${(ready.ms as number).toFixed(0)} ms); Ctrl+C stops\n`);
+
+	const pool = new AnalyzerPool({ jobs: o.scan.jobs ?? os.availableParallelism(), analyze: analyzeOptionsOf(o.scan), logger });
+	const proc = new Processor({ index, ...processorStore, scanOptions: o.scan, pool, batchWindowMs: windowMs, logger });
+	proc.onDidProcessBatch((b) => io.stdout.write(json ? batchJson(b, absRoots) : batchLine(b, absRoots)));
+	proc.start();
+
+	const watchers = absRoots.map((root) => {
+		const w = fs.watch(root, { recursive: true }, (type, filename) => {
+			// No name: the watcher cannot say what changed; look at the whole folder again.
+			if (filename === null) proc.enqueue({ type: 'rescan', path: root });
+			else proc.enqueue({ type: type === 'rename' ? 'created' : 'changed', path: path.join(root, filename.toString()) });
+		});
+		w.on('error', (e) => {
+			logger.warn(`watching ${root}: ${e.message}; rescanning it`);
+			proc.enqueue({ type: 'rescan', path: root });
+		});
+		return w;
+	});
+
+	await stopped;
+	for (const w of watchers) w.close();
+	// Drain: what was seen is processed and saved before we exit.
+	await proc.stop({ drain: true });
+	await pool.close();
+	const end = index.snapshot().totals;
+	io.stdout.write(json ? JSON.stringify({ event: 'stopped', totals: end, stats: proc.stats }) + '\n' : `stopped: ${totalsText(end)}\n`);
+	return 0;
+}

@@ -1,0 +1,152 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { JsonlIndexStore } from '../../src/core/indexStore';
+import { scan } from '../../src/core/scanner';
+import type { Totals } from '../../src/core/types';
+import { makeTree, writeFile } from './helpers/tempTree';
+
+const cli = path.join(__dirname, '..', '..', 'src', 'cli', 'main.js');
+
+interface Line { event: string; added?: string[]; changed?: string[]; removed?: string[]; totals: Totals; errors?: unknown[] }
+
+/** Runs `workspace-stats watch` and collects its JSON lines. */
+function startWatch(args: string[]) {
+	const p = spawn(process.execPath, [cli, 'watch', '--format', 'json', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+	const lines: Line[] = [];
+	let buf = '';
+	let stderr = '';
+	let waiters: (() => void)[] = [];
+	p.stdout.setEncoding('utf8');
+	p.stdout.on('data', (d: string) => {
+		buf += d;
+		let nl;
+		while ((nl = buf.indexOf('\n')) >= 0) {
+			lines.push(JSON.parse(buf.slice(0, nl)) as Line);
+			buf = buf.slice(nl + 1);
+		}
+		const w = waiters;
+		waiters = [];
+		for (const f of w) f();
+	});
+	p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+	const exited = new Promise<number | null>((resolve) => p.on('close', (code) => resolve(code)));
+	/** Waits until `pred` holds for the lines so far (re-checked on each new line). */
+	const waitFor = async (what: string, pred: (lines: Line[]) => boolean, ms = 15_000): Promise<void> => {
+		const deadline = Date.now() + ms;
+		while (!pred(lines)) {
+			const left = deadline - Date.now();
+			if (left <= 0) throw new Error(`timed out waiting for ${what}; lines: ${JSON.stringify(lines.slice(-5))}; stderr: ${stderr}`);
+			await new Promise<void>((resolve) => {
+				const t = setTimeout(resolve, left);
+				waiters.push(() => {
+					clearTimeout(t);
+					resolve();
+				});
+			});
+		}
+	};
+	return { p, lines, waitFor, exited, stderr: () => stderr };
+}
+
+async function coldTotals(dir: string): Promise<Totals> {
+	return (await scan([dir], { jobs: 1 })).aggregates.totals;
+}
+
+test('watch: create, modify, rename and delete files; each change shows up in a batch with the right totals', { timeout: 120_000 }, async () => {
+	const dir = fs.realpathSync(fs.mkdtempSync(path.join(tmpdir(), 'ws-watch-')));
+	const tree = path.join(dir, 'tree');
+	const indexFile = path.join(dir, 'state', 'index.jsonl');
+	makeTree(tree, 3, 25);
+	const w = startWatch(['--index', indexFile, '--window', '30', '--jobs', '1', tree]);
+	try {
+		await w.waitFor('ready', (ls) => ls.some((l) => l.event === 'ready'));
+		const ready = w.lines.find((l) => l.event === 'ready')!;
+		assert.deepEqual(ready.totals, await coldTotals(tree));
+
+		const batchesSince = (n: number) => w.lines.slice(n).filter((l) => l.event === 'batch');
+		/** Does one operation, then waits until the batches name `expect` and the totals equal a cold scan. */
+		const step = async (name: string, op: () => void, expect: { added?: string[]; changed?: string[]; removed?: string[] }) => {
+			const from = w.lines.length;
+			op();
+			const want = await coldTotals(tree);
+			await w.waitFor(name, (ls) => {
+				const bs = batchesSince(from);
+				if (bs.length === 0) return false;
+				for (const kind of ['added', 'changed', 'removed'] as const) {
+					for (const p of expect[kind] ?? []) if (!bs.some((b) => b[kind]?.includes(p))) return false;
+				}
+				return JSON.stringify(bs[bs.length - 1].totals) === JSON.stringify(want) && ls.length > 0;
+			});
+			for (const b of batchesSince(from)) assert.deepEqual(b.errors, [], `${name}: errors`);
+		};
+
+		// a.py: 5 lines, 3 code, 1 comment, 1 blank, 37 bytes.
+		const before = ready.totals;
+		await step('create', () => writeFile(path.join(tree, 'a.py'), 'import os\n\n# c\ndef f():\n    return 1\n'), { added: ['a.py'] });
+		const afterCreate = w.lines[w.lines.length - 1].totals;
+		assert.deepEqual(afterCreate, { ...before, files: before.files + 1, lines: before.lines + 5, code: before.code + 3, comment: before.comment + 1, blank: before.blank + 1, bytes: before.bytes + 37 });
+
+		await step('modify', () => fs.appendFileSync(path.join(tree, 'a.py'), 'x = 2\n'), { changed: ['a.py'] });
+		await step('rename', () => {
+			fs.mkdirSync(path.join(tree, 'moved'));
+			fs.renameSync(path.join(tree, 'a.py'), path.join(tree, 'moved', 'b.py'));
+		}, { removed: ['a.py'], added: ['moved/b.py'] });
+		await step('delete', () => fs.rmSync(path.join(tree, 'moved', 'b.py')), { removed: ['moved/b.py'] });
+		const victim = fs.readdirSync(tree, { withFileTypes: true }).find((d) => d.isDirectory() && d.name.startsWith('d'))!.name;
+		await step('delete a folder', () => fs.rmSync(path.join(tree, victim), { recursive: true }), {});
+		await step('create a folder with files', () => {
+			writeFile(path.join(tree, 'new', 'deep', 'x.c'), 'int main(void) { return 0; } // c\n');
+			writeFile(path.join(tree, 'new', 'y.md'), '# Y\n\ntext\n');
+		}, { added: ['new/deep/x.c', 'new/y.md'] });
+
+		// A temp file created and deleted at once changes nothing.
+		const n = w.lines.length;
+		writeFile(path.join(tree, 'tmp.swp.py'), 'x\n');
+		fs.rmSync(path.join(tree, 'tmp.swp.py'));
+		await new Promise((r) => setTimeout(r, 300));
+		for (const b of batchesSince(n)) assert.ok(!b.added?.includes('tmp.swp.py') || b.removed?.includes('tmp.swp.py'));
+
+		w.p.kill('SIGINT');
+		assert.equal(await w.exited, 0, w.stderr());
+		const last = w.lines[w.lines.length - 1];
+		assert.equal(last.event, 'stopped');
+		const want = await coldTotals(tree);
+		assert.deepEqual(last.totals, want);
+		// The index on disk is current too.
+		const loaded = await new JsonlIndexStore(indexFile).load();
+		assert.equal(loaded.status, 'ok');
+		assert.equal(loaded.records.length, want.files);
+		assert.equal(loaded.records.reduce((s, r) => s + r.code, 0), want.code);
+	} finally {
+		if (w.p.exitCode === null) w.p.kill('SIGKILL');
+		fs.rmSync(dir, { recursive: true, force: true });
+	}
+});
+
+test('watch --index: a second start is warm and sees changes made while it was not running', { timeout: 60_000 }, async () => {
+	const dir = fs.realpathSync(fs.mkdtempSync(path.join(tmpdir(), 'ws-watch2-')));
+	const tree = path.join(dir, 'tree');
+	const indexFile = path.join(dir, 'index.jsonl');
+	makeTree(tree, 8, 20);
+	try {
+		const first = startWatch(['--index', indexFile, '--jobs', '1', tree]);
+		await first.waitFor('ready', (ls) => ls.some((l) => l.event === 'ready'));
+		first.p.kill('SIGTERM');
+		assert.equal(await first.exited, 0);
+		writeFile(path.join(tree, 'offline.py'), 'def g():\n    pass\n');
+		const second = startWatch(['--index', indexFile, '--jobs', '1', tree]);
+		await second.waitFor('ready', (ls) => ls.some((l) => l.event === 'ready'));
+		const ready = second.lines[0] as Line & { mode: string; warm: { analyzed: number } };
+		assert.equal(ready.mode, 'warm');
+		assert.equal(ready.warm.analyzed, 1);
+		assert.deepEqual(ready.totals, await coldTotals(tree));
+		second.p.kill('SIGTERM');
+		assert.equal(await second.exited, 0);
+	} finally {
+		fs.rmSync(dir, { recursive: true, force: true });
+	}
+});
