@@ -19,6 +19,9 @@ export const DEFAULT_MAX_FILE_SIZE = 16 * 1024 * 1024;
  */
 export const MAX_DECODED_LINE = 1000;
 
+/** Deepest nesting of interpolations in strings followed (`${ `${ … }` }`); deeper ones are string text. */
+const MAX_INTERPOLATION_DEPTH = 32;
+
 /** Pseudo-language of files without an extension that no rule recognises. */
 export const NO_EXTENSION = '(no extension)';
 
@@ -162,11 +165,16 @@ const DOC = 3;
  */
 function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: boolean, out: FileAnalysis, classes?: number[]): void {
 	const n = buf.length;
-	const codeClass = c.codeClass;
+	let codeClass = c.codeClass;
+	/** Strings whose interpolated expression (`${…}`) we are in, innermost last, with the bracket depth in each. */
+	const interpTok: Token[] = [];
+	const interpDepth: number[] = [];
+	let sp = 0;
 	const tokensByFirst = c.tokensByFirst;
 	const structFirst = c.structFirst;
 	const nested = c.nested;
 	const hasStructure = c.hasStructure;
+	const regexLiterals = c.def.regexLiterals === true;
 	const docAtLineStartOnly = c.docMode === DocMode.Statement;
 	const docInStrings = c.docMode === DocMode.Cloc;
 	const docCloseAny = c.docMode === DocMode.Cloc;
@@ -245,6 +253,23 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 				continue;
 			}
 			if (k === 4) {
+				if (sp > 0) {
+					const top = interpTok[sp - 1];
+					if (b === top.interpClose) {
+						if (interpDepth[sp - 1] === 0) {
+							// Back into the string the interpolation is part of.
+							sp--;
+							if (sp === 0) codeClass = c.codeClass;
+							state = STRING;
+							cur = top;
+							hasCode = true;
+							atLineStart = false;
+							i++;
+							continue;
+						}
+						interpDepth[sp - 1]--;
+					} else if (top.interpOpen !== undefined && b === top.interpOpen[top.interpOpen.length - 1]) interpDepth[sp - 1]++;
+				}
 				const t = matchToken(tokensByFirst[b], buf, i, n, atLineStart || !docAtLineStartOnly);
 				if (t === undefined) {
 					// Not a delimiter after all (`/` alone, a `#` that starts no comment…).
@@ -253,7 +278,8 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 						if (hasStructure && structFirst[b] === 1) cand = i;
 					}
 					hasCode = true;
-					i++;
+					// A regular expression literal is skipped whole: quotes in it open no string.
+					i = b === 0x2f && regexLiterals ? skipRegexLiteral(buf, i, n, start) : i + 1;
 					continue;
 				}
 				const wasLineStart = atLineStart;
@@ -391,6 +417,16 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 						state = CODE;
 						break;
 					}
+				} else if (t.interpOpen !== undefined && x === t.interpOpen[0] && sp < MAX_INTERPOLATION_DEPTH && matchAt(buf, i, n, t.interpOpen)) {
+					// `${`: code until the balancing `}`, then back into this string.
+					nonBlank = true;
+					i += t.interpOpen.length;
+					interpTok[sp] = t;
+					interpDepth[sp] = 0;
+					sp++;
+					codeClass = c.codeClassInterp;
+					state = CODE;
+					break;
 				} else {
 					if (x !== 0x20 && x !== 0x09 && x !== 0x0b && x !== 0x0c) nonBlank = true;
 					if (clocMode && (x === 0x2f || x === 0x2a) && isClocMarker(buf, i, n)) marker = true;
@@ -514,6 +550,48 @@ function matchToken(list: Token[] | undefined, buf: Buffer, i: number, n: number
 		if (matchAt(buf, i, n, t.open)) return t;
 	}
 	return undefined;
+}
+
+/** Words after which a `/` starts a regular expression, not a division. */
+const REGEX_AFTER_WORDS = new Set(['return', 'typeof', 'instanceof', 'in', 'of', 'new', 'delete', 'void', 'throw', 'case', 'do', 'else', 'yield', 'await']);
+
+/**
+ * `buf[i]` is a `/` that starts no comment. When it starts a regular expression literal (by
+ * the byte before it: not after a name, number, `)` or `]`, unless the name is a keyword like
+ * `return`), returns the offset after the literal's closing `/`; else (a division, or no
+ * closing `/` on the line) `i + 1`. Looks back over blanks only, never past `start`.
+ */
+function skipRegexLiteral(buf: Buffer, i: number, n: number, start: number): number {
+	let j = i - 1;
+	while (j >= start && (buf[j] === 0x20 || buf[j] === 0x09 || buf[j] === 0x0a || buf[j] === 0x0d)) j--;
+	if (j >= start) {
+		const p = buf[j];
+		if (p === 0x29 /* ) */ || p === 0x5d /* ] */ || p === 0x22 || p === 0x27 || p === 0x60) return i + 1;
+		if (isWordByte(p)) {
+			// A name or number before it: division, unless the word is a keyword.
+			let w = j;
+			while (w > start && isWordByte(buf[w - 1])) w--;
+			if (j - w + 1 > 10 || !REGEX_AFTER_WORDS.has(buf.toString('latin1', w, j + 1))) return i + 1;
+		}
+	}
+	let inClass = false;
+	for (let k = i + 1; k < n; k++) {
+		const x = buf[k];
+		if (x === 0x0a || x === 0x0d) return i + 1;
+		if (x === 0x5c /* \ */) {
+			k++;
+			continue;
+		}
+		if (inClass) {
+			if (x === 0x5d) inClass = false;
+		} else if (x === 0x5b) inClass = true;
+		else if (x === 0x2f) return k === i + 1 ? i + 1 : k + 1;
+	}
+	return i + 1;
+}
+
+function isWordByte(b: number): boolean {
+	return (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) || b === 0x5f || b === 0x24 || b >= 0x80;
 }
 
 /** `buf[i..]` starts with `/*` or `*\/` (i is at a `/` or `*`). */

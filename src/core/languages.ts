@@ -167,6 +167,10 @@ export interface Token {
 	doubled: boolean;
 	/** Strings: may span lines. Block comments and doc strings always may. */
 	multiline: boolean;
+	/** Strings: opener of an interpolated expression (`${`), if any. */
+	interpOpen?: Uint8Array;
+	/** Strings: the byte closing an interpolated expression (`}`), balanced against the opener's last byte; -1 for none. */
+	interpClose?: number;
 }
 
 /** A structure rule, compiled. */
@@ -186,6 +190,11 @@ export interface CompiledLanguage {
 	codeClass: Uint8Array;
 	/** Tokens by first byte, longest first. */
 	tokensByFirst: (Token[] | undefined)[];
+	/**
+	 * `codeClass` for code inside an interpolated expression of a string (`${…}`): the
+	 * interpolation's bracket bytes are class 4 too, so the analyzer can balance them.
+	 */
+	codeClassInterp: Uint8Array;
 	/** Nesting block comments. */
 	nested: boolean;
 	/** How doc-string delimiters are read (see `LanguageDef.docStringRule`). */
@@ -216,6 +225,8 @@ function stringToken(r: StringRule): Token {
 		escape: esc === '' ? -1 : esc.charCodeAt(0),
 		doubled: r.doubledCloseEscapes === true,
 		multiline: r.multiline === true,
+		interpOpen: r.interpolation !== undefined ? enc.encode(r.interpolation[0]) : undefined,
+		interpClose: r.interpolation !== undefined ? r.interpolation[1].charCodeAt(0) : -1,
 	};
 }
 
@@ -264,6 +275,13 @@ export function compileLanguage(def: LanguageDef): CompiledLanguage {
 	}
 	// Longest opener first, so `"""` wins over `"` and `///` over `//`; stable for equal lengths.
 	for (const list of tokensByFirst) list?.sort((a, b) => b.open.length - a.open.length);
+	const codeClassInterp = Uint8Array.from(codeClass);
+	for (const t of tokens) {
+		if (t.interpOpen !== undefined && t.interpClose !== undefined && t.interpClose >= 0) {
+			codeClassInterp[t.interpClose] = 4;
+			codeClassInterp[t.interpOpen[t.interpOpen.length - 1]] = 4;
+		}
+	}
 
 	const s = def.structure ?? {};
 	const compileRules = (srcs: string[] | undefined): CompiledRule[] =>
@@ -276,6 +294,7 @@ export function compileLanguage(def: LanguageDef): CompiledLanguage {
 	const c: CompiledLanguage = {
 		def,
 		codeClass,
+		codeClassInterp,
 		tokensByFirst,
 		nested: def.nestedComments === true,
 		docMode: def.docStringRule === 'statement' ? DocMode.Statement : def.docStringRule === 'cloc' ? DocMode.Cloc : DocMode.Anywhere,

@@ -195,6 +195,13 @@ export interface StringRule {
 	/** The string may span lines (template literals, raw strings, heredoc-like). @default false:
 	 * an unterminated single-line string ends at the end of the line. */
 	multiline?: boolean;
+	/**
+	 * Interpolated expressions inside the string: `[open, close]`, e.g. `["${", "}"]` for
+	 * JavaScript template literals. Between them is code (strings, comments and nested
+	 * templates included) until the `close` byte that balances the last byte of `open`.
+	 * Optional; added by the analyzer. @default none
+	 */
+	interpolation?: [string, string];
 }
 
 /**
@@ -256,6 +263,13 @@ export interface LanguageDef {
 	 * analyzer. @default false
 	 */
 	clocLineContinuation?: boolean;
+	/**
+	 * `/…/` regular expression literals (JavaScript family): a `/` that cannot be a division
+	 * (judged by the byte before it) starts one, skipped to its closing `/` on the same line, so
+	 * quotes and comment markers inside it are inert. Optional; added by the analyzer.
+	 * @default false
+	 */
+	regexLiterals?: boolean;
 	/** Line comment markers only count at the start of a line (after blanks), e.g. Fortran-like or `rem`. @default false */
 	lineCommentsAtStartOnly?: boolean;
 	structure?: StructureRules;
