@@ -1,10 +1,12 @@
 // `workspace-stats [scan] [paths...]`: scans folders (or files) and prints a report.
 
+import { once } from 'node:events';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
+import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_MAX_FILE_SIZE } from '../core/analyzer';
-import { formatReport, REPORT_FORMATS, toJsonReport } from '../core/report';
+import { formatReport, jsonChunks, REPORT_FORMATS, toJsonReport } from '../core/report';
 import type { ReportFormat } from '../core/report';
 import { scan } from '../core/scanner';
 import type { ScanRunOptions } from '../core/scanner';
@@ -124,6 +126,11 @@ function progressReporter(stderr: CliIo['stderr']): { update: (p: { files: numbe
 	};
 }
 
+/** Writes and waits when the stream's buffer is full, so a big report never piles up in memory. */
+async function write(out: NodeJS.WritableStream, text: string): Promise<void> {
+	if (!out.write(text)) await once(out, 'drain');
+}
+
 /** Warnings and errors of the core (e.g. no worker script: running on one thread) go to stderr. */
 function stderrLogger(stderr: CliIo['stderr']): Logger {
 	const write = (level: string, m: unknown) => stderr.write(`workspace-stats: ${level}: ${m instanceof Error ? m.message : String(m)}\n`);
@@ -140,6 +147,10 @@ export async function runScan(args: string[], io: CliIo): Promise<number> {
 		io.stdout.write(`${readVersion()}\n`);
 		return 0;
 	}
+	// Under `npm run scan -- <folder>` npm runs us in the package folder; relative paths mean
+	// the folder the user typed the command in (npm's INIT_CWD).
+	const base = process.env.npm_lifecycle_event === 'scan' && process.env.INIT_CWD ? process.env.INIT_CWD : process.cwd();
+	o.paths = o.paths.map((p) => path.resolve(base, p));
 	for (const p of o.paths) {
 		try {
 			fs.statSync(p);
@@ -158,11 +169,16 @@ export async function runScan(args: string[], io: CliIo): Promise<number> {
 	}
 
 	const tr = performance.now();
-	const report = toJsonReport(result, { byFile: o.byFile, byFolder: o.byFolder });
+	// JSON with --by-file is streamed (jsonChunks): the records are not copied into the report.
+	const streamJson = o.format === 'json' && o.byFile;
+	const report = toJsonReport(result, { byFile: o.byFile && !streamJson, byFolder: o.byFolder });
 	// `report`: building the report document; rendering and writing it are not included.
 	report.timing.report = Math.round((performance.now() - tr) * 10) / 10;
-	const text = formatReport(o.format, report);
-	io.stdout.write(text);
+	if (streamJson) {
+		for (const chunk of jsonChunks(report, result.records)) await write(io.stdout, chunk);
+	} else {
+		await write(io.stdout, formatReport(o.format, report));
+	}
 	if (o.format === 'csv' && report.skipped.length > 0) {
 		io.stderr.write(`skipped ${report.skipped.length}:\n`);
 		for (const s of report.skipped) io.stderr.write(`  ${s.reason}\t${JSON.stringify(s.path)}${s.detail ? `\t${s.detail}` : ''}\n`);

@@ -48,6 +48,13 @@ interface Slot {
 	pending: Map<number, Pending>;
 }
 
+/**
+ * Young-generation limit of each worker's heap. V8's default (~16 MB semi-spaces) let each
+ * worker hold ~50 MB: 100k files with 2 workers peaked at ~200 MB RSS; with 8 MB it was
+ * ~150–165 MB, with no measurable change in speed (its records are short-lived garbage).
+ */
+const WORKER_YOUNG_GENERATION_MB = 8;
+
 /** The default worker script path (see `PoolOptions.workerFile`). */
 export function defaultWorkerFile(): string {
 	return path.join(__dirname, 'analyzeWorker.js');
@@ -96,7 +103,10 @@ export class AnalyzerPool {
 	}
 
 	private spawn(): Slot {
-		const worker = new Worker(this.workerFile, { workerData: { marker: WORKER_MARKER, opts: this.opts } });
+		const worker = new Worker(this.workerFile, {
+			workerData: { marker: WORKER_MARKER, opts: this.opts },
+			resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
+		});
 		const slot: Slot = { worker, pending: new Map() };
 		// An idle pool must not keep a process alive; a busy one must.
 		worker.unref();

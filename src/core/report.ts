@@ -3,7 +3,7 @@
 // same JSON document, so they cannot disagree.
 
 import type { ScanResult } from './scanner';
-import type { Category, SkipReason, SymbolRef } from './types';
+import type { Category, FileRecord, SkipReason, SymbolRef } from './types';
 
 export type ReportFormat = 'table' | 'json' | 'csv' | 'markdown';
 export const REPORT_FORMATS: readonly ReportFormat[] = ['table', 'json', 'csv', 'markdown'];
@@ -87,6 +87,17 @@ function counts(c: Counts): Counts {
 	return { files: c.files, lines: c.lines, code: c.code, comment: c.comment, blank: c.blank, bytes: c.bytes };
 }
 
+/** A file record as the JSON output shows it. */
+export function jsonFileOf(r: FileRecord): JsonFile {
+	const out: JsonFile = {
+		root: r.root, path: r.path, language: r.language,
+		lines: r.lines, code: r.code, comment: r.comment, blank: r.blank, bytes: r.bytes,
+		imports: r.imports, classes: r.classes, functions: r.functions,
+	};
+	if (r.unknown) out.unknown = true;
+	return out;
+}
+
 export function toJsonReport(result: ScanResult, opts: ReportOptions = {}): JsonReport {
 	const a = result.aggregates;
 	const lang = (l: (typeof a.languages)[number]): JsonLanguage => {
@@ -108,15 +119,7 @@ export function toJsonReport(result: ScanResult, opts: ReportOptions = {}): Json
 	if (opts.byFolder) report.folders = a.folders.map((f) => ({ root: f.root, path: f.path, ...counts(f) }));
 	if (opts.byFile) {
 		if (!result.records) throw new Error('--by-file needs the scan to keep its records (keepRecords)');
-		report.files = result.records.map((r) => {
-			const out: JsonFile = {
-				root: r.root, path: r.path, language: r.language,
-				lines: r.lines, code: r.code, comment: r.comment, blank: r.blank, bytes: r.bytes,
-				imports: r.imports, classes: r.classes, functions: r.functions,
-			};
-			if (r.unknown) out.unknown = true;
-			return out;
-		});
+		report.files = result.records.map(jsonFileOf);
 	}
 	report.skipped = result.skipped.map((s) => {
 		const out: JsonSkipped = { root: s.root, path: s.path, reason: s.reason };
@@ -163,10 +166,10 @@ function skippedByReason(report: JsonReport): Map<SkipReason, JsonSkipped[]> {
 /** Skipped paths listed per reason in the table; the JSON output lists them all. */
 const TABLE_SKIPS_PER_REASON = 20;
 
-function textTable(headers: string[], rows: string[][], totals?: string[]): string {
+/** A text table; the first `textCols` columns are left-aligned, the rest (numbers) right. */
+function textTable(headers: string[], rows: string[][], totals?: string[], textCols = 1): string {
 	const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length), totals ? totals[i].length : 0));
-	// First column left-aligned, numbers right-aligned.
-	const line = (cells: string[]) => ' ' + cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
+	const line = (cells: string[]) => ' ' + cells.map((c, i) => (i < textCols ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
 	const rule = '-'.repeat(widths.reduce((s, w) => s + w + 2, 0) + 1);
 	const out = [rule, line(headers), rule, ...rows.map(line), rule];
 	if (totals) out.push(line(totals), rule);
@@ -205,6 +208,8 @@ export function formatTable(report: JsonReport): string {
 		parts.push(textTable(
 			['File', 'Language', ...COUNT_HEADERS],
 			report.files.map((f) => [rootPrefix(report, f.root) + displayText(f.path), displayText(f.language), ...countCells(f)]),
+			undefined,
+			2,
 		));
 	}
 	if (report.skipped.length > 0) {
@@ -313,6 +318,48 @@ export function formatMarkdown(report: JsonReport): string {
 
 function countCellsWithFiles(c: Counts): string[] {
 	return [c.files, c.lines, c.code, c.comment, c.blank, c.bytes].map(String);
+}
+
+// --- streamed JSON ----------------------------------------------------------------------------
+
+/** `JSON.stringify(value, null, 2)` for a value nested `depth` levels deep. */
+function nested(value: unknown, depth: number): string {
+	return JSON.stringify(value, null, 2).replace(/\n/g, '\n' + '  '.repeat(depth));
+}
+
+/**
+ * The JSON document in pieces, text identical to `JSON.stringify(report, null, 2)`, with the
+ * `files` entries made from the records as they are written: `--by-file` on 100k files never
+ * holds a second copy of every record nor one 60 MB string.
+ */
+export function* jsonChunks(report: JsonReport, records?: readonly FileRecord[], filesPerChunk = 256): Generator<string> {
+	const keys = Object.keys(report) as (keyof JsonReport)[];
+	const order = records && !keys.includes('files') ? [...keys.slice(0, keys.indexOf('skipped')), 'files' as const, ...keys.slice(keys.indexOf('skipped'))] : keys;
+	yield '{';
+	let first = true;
+	for (const k of order) {
+		yield `${first ? '' : ','}\n  ${JSON.stringify(k)}: `;
+		first = false;
+		if (k !== 'files' || !records) {
+			yield nested(report[k], 1);
+			continue;
+		}
+		if (records.length === 0) {
+			yield '[]';
+			continue;
+		}
+		let buf: string[] = [];
+		for (let i = 0; i < records.length; i++) {
+			buf.push((i === 0 ? '[\n    ' : ',\n    ') + nested(jsonFileOf(records[i]), 2));
+			if (buf.length >= filesPerChunk) {
+				yield buf.join('');
+				buf = [];
+			}
+		}
+		buf.push('\n  ]');
+		yield buf.join('');
+	}
+	yield '\n}\n';
 }
 
 // --- dispatch -------------------------------------------------------------------------------
