@@ -40,6 +40,24 @@ interface Result {
 const isRoot = process.getuid?.() === 0;
 const NOBODY = 65534;
 
+let bundled: string | undefined;
+/**
+ * The compiled walker bundled (with picomatch and ignore) into one file `nobody` can read: the
+ * work tree itself may sit in a folder only root can enter (e.g. /root in CI).
+ */
+function unprivilegedWalker(): string {
+	if (bundled !== undefined) return bundled;
+	const dir = tmp();
+	fs.chmodSync(dir, 0o755);
+	const out = path.join(dir, 'walk.bundle.js');
+	// eslint-disable-next-line @typescript-eslint/no-require-imports -- dev-only tool, loaded on demand
+	const esbuild = require('esbuild') as typeof import('esbuild');
+	esbuild.buildSync({ entryPoints: [path.resolve(__dirname, '../../src/core/walk.js')], bundle: true, platform: 'node', format: 'cjs', outfile: out, logLevel: 'silent' });
+	fs.chmodSync(out, 0o644);
+	bundled = out;
+	return out;
+}
+
 /** Walks `root`; as root, in a child process running as `nobody` so that permissions apply. */
 async function walkAsUnprivileged(root: string, opts: WalkRunOptions): Promise<Result> {
 	if (!isRoot) {
@@ -50,7 +68,7 @@ async function walkAsUnprivileged(root: string, opts: WalkRunOptions): Promise<R
 			skipped: batches.flatMap((b) => b.skipped).sort((a, b) => a.path.localeCompare(b.path)),
 		};
 	}
-	const walkJs = path.resolve(__dirname, '../../src/core/walk.js');
+	const walkJs = unprivilegedWalker();
 	const script = `
 		const { walk } = require(${JSON.stringify(walkJs)});
 		(async () => {
