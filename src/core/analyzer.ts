@@ -4,7 +4,7 @@
 import { compileLanguage, detectLanguage, lastExtension, baseName, DocMode, TokenKind } from './languages';
 import type { CompiledLanguage, CompiledRule, Token } from './languages';
 import { decodeText } from './encoding';
-import type { AnalyzeOptions, Category, FileAnalysis, SkipReason, SymbolRef } from './types';
+import type { AnalyzeOptions, Category, FileAnalysis, LanguageDef, SkipReason, SymbolRef } from './types';
 
 /** What analyzing one file gives: its analysis, or why it was skipped. */
 export type AnalyzeResult = { ok: true; analysis: FileAnalysis } | { ok: false; reason: SkipReason; detail?: string };
@@ -54,13 +54,21 @@ export function classifyLines(buf: Buffer, fileName: string, opts?: AnalyzeOptio
 	return { result: analyze(buf, fileName, opts, classes), classes };
 }
 
-function analyze(buf: Buffer, fileName: string, opts: AnalyzeOptions | undefined, classes: number[] | undefined): AnalyzeResult {
+/**
+ * Like `analyzeBuffer` with the language given instead of detected: for tests of language
+ * definitions that are not in the table, and for callers that know the language.
+ */
+export function analyzeWithLanguage(buf: Buffer, def: LanguageDef, opts?: AnalyzeOptions, classes?: number[]): AnalyzeResult {
+	return analyze(buf, '', opts, classes, def);
+}
+
+function analyze(buf: Buffer, fileName: string, opts: AnalyzeOptions | undefined, classes: number[] | undefined, given?: LanguageDef): AnalyzeResult {
 	const max = opts?.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
 	if (max > 0 && buf.length > max) return { ok: false, reason: 'too-large', detail: `${buf.length} bytes > limit ${max}` };
 	const text = decodeText(buf);
 	if (text === undefined) return { ok: false, reason: 'binary', detail: 'NUL byte in the first 8 KiB' };
 	const { data, start } = text;
-	const def = detectLanguage(fileName, start === 0 ? data : data.subarray(start, start + 512), opts?.languageOverrides);
+	const def = given ?? detectLanguage(fileName, start === 0 ? data : data.subarray(start, start + 512), opts?.languageOverrides);
 	const out: FileAnalysis = {
 		language: '',
 		category: UNKNOWN_CATEGORY,
@@ -465,7 +473,7 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 					nonBlank = true;
 					i += docCloseAny ? (dt as Token).close.length : close.length;
 					state = CODE;
-					if (openHasCode && openLine !== lines) merged = true;
+					if (openHasCode && openLine !== lines && !docAsCode) merged = true;
 					break;
 				} else {
 					if (x !== 0x20 && x !== 0x09 && x !== 0x0b && x !== 0x0c) nonBlank = true;

@@ -42,7 +42,7 @@ export function listFiles(dir) {
 	return out.sort();
 }
 
-export function runCloc(files) {
+export function runCloc(files, extraArgs = []) {
 	const probe = spawnSync('cloc', ['--version'], { encoding: 'utf8' });
 	if (probe.error || probe.status !== 0) {
 		throw new Error('cloc is not installed (Debian: apt-get install cloc); the accuracy comparison needs it');
@@ -50,7 +50,7 @@ export function runCloc(files) {
 	const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ws-cloc-'));
 	const list = path.join(tmp, 'files.txt');
 	fs.writeFileSync(list, files.join('\n') + '\n');
-	const r = spawnSync('cloc', ['--skip-uniqueness', '--by-file', '--json', '--quiet', '--timeout', '0', `--list-file=${list}`], {
+	const r = spawnSync('cloc', ['--skip-uniqueness', '--by-file', '--json', '--quiet', '--timeout', '0', ...extraArgs, `--list-file=${list}`], {
 		encoding: 'utf8',
 		maxBuffer: 1 << 30,
 	});
@@ -85,7 +85,7 @@ export function compareCloc(folders, { langs = new Set(), maxFiles = Infinity, d
 			ours.set(f, r.analysis);
 		}
 	}
-	const cloc = runCloc([...ours.keys()]);
+	const cloc = runCloc([...ours.keys()], docstringsAsCode ? ['--docstring-as-code'] : []);
 	const per = new Map();
 	const diffs = [];
 	let notCounted = 0;

@@ -1,0 +1,323 @@
+// Line analyzer: hand-worked cases for every hard case. Expected classes are written per line
+// (C code, M comment, B blank), worked out by reading the input, never computed by the analyzer.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+	analyzeBuffer,
+	analyzeWithLanguage,
+	classifyLines,
+	DEFAULT_MAX_FILE_SIZE,
+	BLANK_LINE,
+	CODE_LINE,
+	COMMENT_LINE,
+} from '../../src/core/analyzer';
+import type { AnalyzeResult } from '../../src/core/analyzer';
+import type { AnalyzeOptions, FileAnalysis, LanguageDef } from '../../src/core/types';
+
+const CLASS_LETTER: Record<number, string> = { [BLANK_LINE]: 'B', [CODE_LINE]: 'C', [COMMENT_LINE]: 'M' };
+
+/** The analyzer's classes of `text` as a string like 'CMB'. */
+function classesOf(fileName: string, text: string | Buffer, opts?: AnalyzeOptions): string {
+	const { result, classes } = classifyLines(typeof text === 'string' ? Buffer.from(text) : text, fileName, opts);
+	assert.ok(result.ok, `analysis failed: ${JSON.stringify(result)}`);
+	return classes.map((c) => CLASS_LETTER[c]).join('');
+}
+
+function ok(r: AnalyzeResult): FileAnalysis {
+	assert.ok(r.ok, `analysis failed: ${JSON.stringify(r)}`);
+	return r.analysis;
+}
+
+function counts(fileName: string, text: string | Buffer, opts?: AnalyzeOptions): [number, number, number, number] {
+	const a = ok(analyzeBuffer(typeof text === 'string' ? Buffer.from(text) : text, fileName, opts));
+	return [a.lines, a.code, a.comment, a.blank];
+}
+
+describe('line classes', () => {
+	it('Python: comment markers inside strings are code, a shebang is code', () => {
+		const src = [
+			'#!/usr/bin/env python3', // C: shebang
+			'# a comment', // M
+			's = "# not a comment"', // C
+			"t = '# neither'  # but this is", // C: code + trailing comment
+			'', // B
+			'    ', // B: whitespace only
+			'u = 1', // C
+		].join('\n') + '\n';
+		assert.equal(classesOf('a.py', src), 'CMCCBBC');
+	});
+
+	it('Python docstrings are comments by default and code with docstringsAsCode', () => {
+		const src = [
+			'def f():', // C
+			'    """Summary.', // M (doc)
+			'', // B
+			'    More text.', // M
+			'    """', // M
+			'    return 1', // C
+			'x = """a', // C: code before the opening quotes
+			'b"""', // M: doc-string text only
+			"y = f('''z''')", // C
+		].join('\n') + '\n';
+		assert.equal(classesOf('a.py', src), 'CMBMMCCMC');
+		assert.equal(classesOf('a.py', src, { docstringsAsCode: true }), 'CCBCCCCCC');
+	});
+
+	it('JavaScript: markers in strings, regex literals and templates are ignored; code + trailing comment is code', () => {
+		const src = [
+			'const a = "/* not a comment";', // C
+			"const b = 'http://example.com'; // real comment", // C
+			'// whole-line comment', // M
+			'/* block', // M
+			'   still block */', // M
+			'const re = /["\'`]/g; // quotes in a regex', // C
+			'const t = `line one', // C (template literal spans lines)
+			'/* inside the template */', // C: template text is string, i.e. code
+			'${x /* comment in ${} */}`;', // C
+			'const n = `a ${`/*`} b`; /* c */', // C: nested template holds /*
+			'x = 1 /* c */ + 2;', // C
+		].join('\n');
+		assert.equal(classesOf('a.js', src), 'CCMMMCCCCCC');
+	});
+
+	it('TypeScript: a division is not a regex', () => {
+		const src = ['const r = a / b; const s = "x";', '// c', 'const q = (a) / 2 / c; // d'].join('\n');
+		assert.equal(classesOf('a.ts', src), 'CMC');
+	});
+
+	it('C: block comments span lines; a comment opener inside a char or string is inert', () => {
+		const src = [
+			'/*', // M
+			' * header', // M
+			' */', // M
+			'#include <stdio.h>', // C
+			"char c = '\"'; /* a quote char */", // C
+			'char *s = "/* no */ // no";', // C
+			'int x; /* a', // C
+			'b */', // M
+			'/* a */ int y; /* b */', // C
+			'', // B
+		].join('\n') + '\n';
+		assert.equal(classesOf('a.c', src), 'MMMCCCCMCB');
+	});
+
+	it('nested block comments where the language nests, not where it does not', () => {
+		const nested: LanguageDef = { name: 'Nest', category: 'code', lineComments: ['//'], blockComments: [['/*', '*/']], nestedComments: true, strings: [{ open: '"', close: '"' }] };
+		const flat: LanguageDef = { ...nested, name: 'Flat', nestedComments: false };
+		const src = ['/* outer', '/* inner */', 'still comment */', 'code();', '/* a /* b */ c */ d();'].join('\n');
+		const classes = (def: LanguageDef): string => {
+			const cls: number[] = [];
+			ok(analyzeWithLanguage(Buffer.from(src), def, undefined, cls));
+			return cls.map((c) => CLASS_LETTER[c]).join('');
+		};
+		// Nesting: line 3 closes the outer comment; line 5 is one comment then code.
+		assert.equal(classes(nested), 'MMMCC');
+		// Flat: line 2 closes the comment, so line 3 is code (`still comment */`).
+		assert.equal(classes(flat), 'MMCCC');
+	});
+
+	it('a language from the table that nests (Rust) nests', () => {
+		assert.equal(classesOf('a.rs', '/* a /* b */ c */\nfn main() {}\n'), 'MC');
+	});
+
+	it('line endings: LF, CRLF, lone CR and mixed give the same classes', () => {
+		const lines = ['# c', 'x = 1', '', 'y = 2  # t', '"""doc', 'more"""'];
+		const expected = 'MCBCMM';
+		for (const eol of ['\n', '\r\n', '\r']) {
+			assert.equal(classesOf('a.py', lines.join(eol) + eol), expected, JSON.stringify(eol));
+			assert.equal(classesOf('a.py', lines.join(eol)), expected, `no final newline, ${JSON.stringify(eol)}`);
+		}
+		assert.equal(classesOf('a.py', '# c\r\nx = 1\ry\n\n'), 'MCCB');
+	});
+
+	it('the last line counts without a newline; an empty file has 0 lines', () => {
+		assert.deepEqual(counts('a.ts', 'a;\nb;'), [2, 2, 0, 0]);
+		assert.deepEqual(counts('a.ts', 'a;\n'), [1, 1, 0, 0]);
+		assert.deepEqual(counts('a.ts', '\n'), [1, 0, 0, 1]);
+		assert.deepEqual(counts('a.ts', ''), [0, 0, 0, 0]);
+		assert.deepEqual(counts('a.ts', '// c'), [1, 0, 1, 0]);
+	});
+
+	it('a UTF-8 BOM is skipped (a shebang after it still counts as code)', () => {
+		const bom = Buffer.from([0xef, 0xbb, 0xbf]);
+		assert.equal(classesOf('a.py', Buffer.concat([bom, Buffer.from('# c\nx = 1\n')])), 'MC');
+		assert.equal(classesOf('a.py', Buffer.concat([bom, Buffer.from('#!/usr/bin/python\n# c\n')])), 'CM');
+		assert.deepEqual(counts('a.py', bom), [0, 0, 0, 0]);
+	});
+
+	it('UTF-16 LE and BE with a BOM are decoded', () => {
+		const text = '// ü comment\nconst s = "ß"; // x\n\n/* a\n b */\n';
+		const le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+		const be = Buffer.from(le);
+		be.swap16();
+		assert.equal(be[0], 0xfe);
+		for (const buf of [le, be]) {
+			assert.equal(classesOf('a.js', buf), 'MCBMM');
+			const a = ok(analyzeBuffer(buf, 'a.js'));
+			assert.equal(a.bytes, buf.length, 'bytes is the size on disk');
+		}
+	});
+
+	it('binary files (NUL in the first 8 KiB) are skipped; a NUL later is not binary', () => {
+		const r = analyzeBuffer(Buffer.from('abc\0def'), 'a.c');
+		assert.deepEqual([r.ok, !r.ok && r.reason], [false, 'binary']);
+		const late = Buffer.concat([Buffer.alloc(9000, 0x61), Buffer.from('\0\n')]);
+		assert.equal(analyzeBuffer(late, 'a.c').ok, true);
+	});
+
+	it('files over maxFileSize are skipped as too-large; 0 means no limit', () => {
+		assert.equal(DEFAULT_MAX_FILE_SIZE, 16 * 1024 * 1024);
+		const buf = Buffer.from('x = 1\n'.repeat(10));
+		const r = analyzeBuffer(buf, 'a.py', { maxFileSize: 59 });
+		assert.deepEqual([r.ok, !r.ok && r.reason], [false, 'too-large']);
+		assert.equal(analyzeBuffer(buf, 'a.py', { maxFileSize: 60 }).ok, true);
+		assert.equal(analyzeBuffer(buf, 'a.py', { maxFileSize: 0 }).ok, true);
+	});
+
+	it('invalid UTF-8 does not crash and is counted byte by byte', () => {
+		const buf = Buffer.from([0x78, 0x20, 0x3d, 0x20, 0xff, 0xfe, 0xc3, 0x0a, 0x23, 0x20, 0x80, 0x0a, 0xc0, 0xaf, 0x2f, 0x2a, 0x0a]);
+		// 'x = \xff\xfe\xc3' code; '# \x80' comment; '\xc0\xaf/*' code (Python: `/*` means nothing… to Python)
+		const a = ok(analyzeBuffer(buf, 'a.py'));
+		assert.equal(a.lines, 3);
+		assert.equal(a.code + a.comment + a.blank, 3);
+		assert.equal(classesOf('a.c', Buffer.from([0xff, 0x0a, 0x2f, 0x2f, 0xfe, 0x0a])), 'CM');
+	});
+
+	it('a 10 MB single line is analyzed in linear time', () => {
+		const big = Buffer.alloc(10 * 1024 * 1024, 0x61);
+		big.write('def ', 0);
+		const t0 = process.hrtime.bigint();
+		const a = ok(analyzeBuffer(big, 'a.py'));
+		const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+		assert.deepEqual([a.lines, a.code], [1, 1]);
+		assert.ok(ms < 2000, `took ${ms} ms`);
+		// A candidate line is decoded only up to a bounded length: the name is cut, not the run time.
+		assert.equal(a.functions.length, 0);
+		const quotes = Buffer.alloc(10 * 1024 * 1024, 0x22); // 10 MB of `"`: strings open and close
+		assert.deepEqual(counts('a.js', quotes), [1, 1, 0, 0]);
+	});
+
+	it('unknown files count lines under their extension, non-blank lines as code', () => {
+		const a = ok(analyzeBuffer(Buffer.from('a\n\n  # b\n'), 'dir/data.FOO'));
+		assert.deepEqual([a.language, a.unknown, a.category, a.lines, a.code, a.comment, a.blank], ['ext:.foo', true, 'data', 3, 2, 0, 1]);
+		const b = ok(analyzeBuffer(Buffer.from('x'), 'LICENSE_X'));
+		assert.equal(b.language, '(no extension)');
+	});
+});
+
+describe('structure', () => {
+	it('Python: imports, classes, functions incl. methods, async and named lambdas', () => {
+		const src = [
+			'import os.path', // 1 import os.path
+			'from .pkg import thing  # c', // 2 import .pkg
+			'from a.b import (c,', // 3 import a.b
+			'    d)', // 4
+			'class A(Base):', // 5 class A
+			'    """class Fake: in a doc string"""', // 6
+			'    def m(self):', // 7 function m
+			'        async def inner(): pass', // 8 function inner
+			'    x = """', // 9
+			'def not_this(): in a string', // 10: inside a string
+			'"""', // 11
+			'sq = lambda v: v * v', // 12 function sq
+			'# def commented(): pass', // 13
+			'class B: pass', // 14 class B
+		].join('\n');
+		const a = ok(analyzeBuffer(Buffer.from(src), 'm.py'));
+		assert.deepEqual(a.imports, ['os.path', '.pkg', 'a.b']);
+		assert.deepEqual(a.classes, [{ name: 'A', line: 5 }, { name: 'B', line: 14 }]);
+		assert.deepEqual(a.functions, [{ name: 'm', line: 7 }, { name: 'inner', line: 8 }, { name: 'sq', line: 12 }]);
+	});
+
+	it('TypeScript: imports, classes (not interfaces), functions, methods, constructors, arrows, getters', () => {
+		const src = [
+			"import { a } from './a';", // 1 ./a
+			"import type { T } from '../t';", // 2 ../t
+			"import './side-effect';", // 3 ./side-effect
+			'import {', // 4
+			'  b,', // 5
+			"} from 'multi';", // 6 multi
+			"export * from './re';", // 7 ./re
+			"const fs = require('fs');", // 8 fs
+			'export interface I { x: number; }', // 9 not a class
+			'export abstract class K<T> extends B {', // 10 class K
+			'  private n = 1;', // 11
+			'  constructor(private x: string) {', // 12 function constructor
+			'    super();', // 13
+			'    if (x) {', // 14 not a function
+			'    }', // 15
+			'  }', // 16
+			'  async load(id: string): Promise<void> {', // 17 function load
+			'  get size(): number {', // 18 function size
+			'  handler = async (e: Event) => {', // 19 function handler
+			'}', // 20
+			'export async function run(a: number) {', // 21 function run
+			'export const add = (a: number, b: number): number => a + b;', // 22 function add
+			'const inc = x => x + 1;', // 23 function inc
+			'// function commented() {}', // 24
+			'const s = `function fake() {}`;', // 25
+			'foo(function () {', // 26 not named
+		].join('\n');
+		const a = ok(analyzeBuffer(Buffer.from(src), 'm.ts'));
+		assert.deepEqual(a.imports, ['./a', '../t', './side-effect', 'multi', './re', 'fs']);
+		assert.deepEqual(a.classes, [{ name: 'K', line: 10 }]);
+		assert.deepEqual(
+			a.functions.map((f) => `${f.name}@${f.line}`),
+			['constructor@12', 'load@17', 'size@18', 'handler@19', 'run@21', 'add@22', 'inc@23'],
+		);
+	});
+
+	it('C++: includes, classes/structs (not namespaces or forward declarations), function definitions', () => {
+		const src = [
+			'#include <vector>', // 1 vector
+			'#include "a/b.h"', // 2 a/b.h
+			'namespace ns {', // 3
+			'class Fwd;', // 4 forward declaration
+			'class Widget : public Base {', // 5 class Widget
+			' public:', // 6
+			'  explicit Widget(int n) : n_(n) {}', // 7 function Widget
+			'  int size() const {', // 8 function size
+			'    auto v = compute(1, 2);', // 9
+			'    return helper(v);', // 10
+			'  }', // 11
+			'  ~Widget();', // 12 declaration only
+			'};', // 13
+			'struct Point {', // 14 class Point
+			'static int twice(std::vector<int>& xs) {', // 15 function twice
+			'  if (xs.empty()) {', // 16
+			'int Widget::area(int w, int h)', // 17 function Widget::area
+			'{', // 18
+			'}  // namespace ns', // 19
+		].join('\n');
+		const a = ok(analyzeBuffer(Buffer.from(src), 'w.cpp'));
+		assert.deepEqual(a.imports, ['vector', 'a/b.h']);
+		assert.deepEqual(a.classes, [{ name: 'Widget', line: 5 }, { name: 'Point', line: 14 }]);
+		assert.deepEqual(a.functions.map((f) => `${f.name}@${f.line}`), ['Widget@7', 'size@8', 'twice@15', 'Widget::area@17']);
+	});
+
+	it('C: includes, struct definitions, K&R and ANSI definitions, not prototypes or calls', () => {
+		const src = [
+			'#include <stdio.h>', // 1
+			'struct node {', // 2 class node
+			'  int v;', // 3
+			'};', // 4
+			'int add(int a, int b);', // 5 prototype
+			'int main(void)', // 6 function main
+			'{', // 7
+			'  printf("%d\\n", add(1, 2));', // 8
+			'  return 0;', // 9
+			'}', // 10
+		].join('\n');
+		const a = ok(analyzeBuffer(Buffer.from(src), 'm.c'));
+		assert.deepEqual(a.imports, ['stdio.h']);
+		assert.deepEqual(a.classes, [{ name: 'node', line: 2 }]);
+		assert.deepEqual(a.functions, [{ name: 'main', line: 6 }]);
+	});
+
+	it('structure lines are 1-based physical lines whatever the line ending', () => {
+		for (const eol of ['\n', '\r\n', '\r']) {
+			const a = ok(analyzeBuffer(Buffer.from(['# c', '', 'def f():', '    pass'].join(eol)), 'a.py'));
+			assert.deepEqual(a.functions, [{ name: 'f', line: 3 }], JSON.stringify(eol));
+		}
+	});
+});
