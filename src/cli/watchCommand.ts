@@ -140,11 +140,22 @@ export async function runWatch(args: string[], io: CliIo): Promise<number> {
 	proc.onDidProcessBatch((b) => io.stdout.write(json ? batchJson(b, absRoots) : batchLine(b, absRoots)));
 	proc.start();
 
+	// An index kept inside a watched folder would report its own writes: those events are
+	// dropped (its files then count as they were at start-up, as in a scan's result).
+	const indexAbs = indexPath === undefined ? undefined : resolveUserPaths([indexPath])[0];
+	if (indexAbs && absRoots.some((r) => indexAbs.startsWith(r + path.sep))) {
+		logger.warn(`the index ${indexAbs} is inside a watched folder; keep it outside to keep it out of the counts`);
+	}
 	const watchers = absRoots.map((root) => {
 		const w = fs.watch(root, { recursive: true }, (type, filename) => {
 			// No name: the watcher cannot say what changed; look at the whole folder again.
-			if (filename === null) proc.enqueue({ type: 'rescan', path: root });
-			else proc.enqueue({ type: type === 'rename' ? 'created' : 'changed', path: path.join(root, filename.toString()) });
+			if (filename === null) {
+				proc.enqueue({ type: 'rescan', path: root });
+				return;
+			}
+			const abs = path.join(root, filename.toString());
+			if (indexAbs && abs.startsWith(indexAbs)) return;
+			proc.enqueue({ type: type === 'rename' ? 'created' : 'changed', path: abs });
 		});
 		w.on('error', (e) => {
 			logger.warn(`watching ${root}: ${e.message}; rescanning it`);

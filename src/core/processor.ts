@@ -34,7 +34,7 @@ import type { AggregateDelta, ChangedFile, FileIndex, FileKey } from './fileInde
 import type { IndexMeta, IndexStoreBackend } from './indexStore';
 import { isSkip } from './analyzeWorker';
 import type { AnalyzeJob, AnalyzeOutcome } from './analyzeWorker';
-import { createPathFilter, IGNORE_FILE_NAMES } from './matcher';
+import { ALWAYS_SKIPPED, createPathFilter, IGNORE_FILE_NAMES } from './matcher';
 import type { PathFilter } from './matcher';
 import type { AnalyzerPool } from './pool';
 import { analyzeFile } from './scanner';
@@ -259,6 +259,8 @@ export class Processor {
 		if (this.stopping) return false;
 		const where = this.locate(e.path);
 		if (!where) return false;
+		// .git and friends churn constantly and are never indexed: drop their events at the door.
+		for (const part of where.rel.split('/')) if (ALWAYS_SKIPPED.has(part)) return false;
 		this.stats.events++;
 		this.pendingEvents++;
 		const base = where.rel.slice(where.rel.lastIndexOf('/') + 1);

@@ -38,7 +38,7 @@ function runAndKill(file: string, seed: number, delayMs: number): Promise<Trial>
 	});
 }
 
-test(`an index written by a process SIGKILLed at random moments always loads as a state before or after a write (${TRIALS} trials)`, { timeout: 180_000 }, async (t) => {
+test(`an index written by a process SIGKILLed at random moments always loads as a state before or after a write (${TRIALS} trials)`, { timeout: 300_000 }, async (t) => {
 	const dir = mkdtempSync(path.join(tmpdir(), 'ws-crash-'));
 	try {
 		const file = path.join(dir, 'index');
@@ -74,10 +74,12 @@ test(`an index written by a process SIGKILLed at random moments always loads as 
 			assert.deepEqual(state, expected, `trial ${i}: the index after batch ${k} differs from that state`);
 			lastK = k;
 		}
-		t.diagnostic(`${TRIALS} kills: ${midSave} left a temp file (killed inside a full write), ${torn} left a torn journal line; ${lastK} batches written`);
-		// Most kills should land after some progress; a run where nothing was ever written proves nothing.
-		assert.ok(lastK > TRIALS / 2, `only ${lastK} batches written in ${TRIALS} trials`);
-		assert.ok(advanced > TRIALS / 2, `only ${advanced} trials made progress`);
+		t.diagnostic(`${TRIALS} kills (${advanced} after progress): ${midSave} left a temp file (killed inside a full write), ${torn} left a torn journal line; ${lastK} batches written`);
+		// A run where nothing was written, or no kill hit a full write, proves nothing. (How many
+		// kills land where depends on the machine's speed; these floors hold even on a loaded one.)
+		assert.ok(lastK >= TRIALS / 4, `only ${lastK} batches written in ${TRIALS} trials`);
+		assert.ok(advanced >= TRIALS / 10, `only ${advanced} trials made progress`);
+		assert.ok(midSave >= 5, `only ${midSave} kills landed inside a full write`);
 	} finally {
 		rmSync(dir, { recursive: true, force: true });
 	}
