@@ -38,6 +38,30 @@ export interface BatchResult {
 	analyzeMs: number;
 }
 
+/**
+ * Why a batch was not analyzed:
+ * - `worker-died`: its worker crashed or exited; the worker is replaced, the next batches go on.
+ * - `pool-broken`: workers died `MAX_CONSECUTIVE_DEATHS` times in a row without answering a
+ *   batch (a broken worker script, say); the pool gives up instead of respawning forever.
+ * - `pool-closed`: `close()` was called.
+ */
+export class PoolError extends Error {
+	constructor(
+		message: string,
+		readonly reason: 'worker-died' | 'pool-broken' | 'pool-closed',
+	) {
+		super(message);
+		this.name = 'PoolError';
+	}
+
+	static is(e: unknown, reason?: PoolError['reason']): e is PoolError {
+		return e instanceof Error && e.name === 'PoolError' && (reason === undefined || (e as PoolError).reason === reason);
+	}
+}
+
+/** Worker deaths in a row (no batch answered in between) after which the pool gives up. */
+export const MAX_CONSECUTIVE_DEATHS = 3;
+
 interface Pending {
 	resolve: (r: BatchResult) => void;
 	reject: (e: Error) => void;
@@ -70,6 +94,8 @@ export class AnalyzerPool {
 	private nextId = 1;
 	private started = false;
 	private closed = false;
+	private deaths = 0;
+	private broken: PoolError | undefined;
 
 	constructor(options: PoolOptions = {}) {
 		const jobs = options.jobs ?? os.availableParallelism();
@@ -115,23 +141,34 @@ export class AnalyzerPool {
 			if (!p) return;
 			slot.pending.delete(msg.id);
 			if (slot.pending.size === 0) worker.unref();
+			this.deaths = 0;
 			p.resolve({ outcomes: msg.outcomes, readMs: msg.readMs, analyzeMs: msg.analyzeMs });
 		});
-		const fail = (err: Error) => {
+		const fail = (cause: Error) => {
 			const i = this.slots.indexOf(slot);
-			if (i !== -1) this.slots.splice(i, 1);
+			if (i === -1 || this.closed) return;
+			this.slots.splice(i, 1);
+			const err = new PoolError(`analysis worker died: ${cause.message}`, 'worker-died');
 			for (const p of slot.pending.values()) p.reject(err);
 			slot.pending.clear();
-			// Replace a dead worker so the pool keeps its size for the next batches.
-			if (!this.closed) {
-				this.logger.error(`[scanner] analysis worker died: ${err.message}`);
-				this.slots.push(this.spawn());
+			this.logger.error(`[scanner] ${err.message}`);
+			// Replace a dead worker so the pool keeps its size, unless they die again and again.
+			if (++this.deaths > MAX_CONSECUTIVE_DEATHS) {
+				this.broken = new PoolError(`analysis workers died ${this.deaths} times in a row; last: ${cause.message}`, 'pool-broken');
+				this.logger.error(`[scanner] ${this.broken.message}`);
+				for (const other of this.slots) {
+					for (const p of other.pending.values()) p.reject(this.broken);
+					other.pending.clear();
+				}
+				const dead = this.slots;
+				this.slots = [];
+				void Promise.all(dead.map((d) => d.worker.terminate()));
+				return;
 			}
+			this.slots.push(this.spawn());
 		};
 		worker.on('error', fail);
-		worker.on('exit', (code) => {
-			if (!this.closed && this.slots.includes(slot)) fail(new Error(`analysis worker exited with code ${code}`));
-		});
+		worker.on('exit', (code) => fail(new Error(`exited with code ${code}`)));
 		return slot;
 	}
 
@@ -146,10 +183,11 @@ export class AnalyzerPool {
 	/**
 	 * Reads and analyzes a batch of files on the least busy thread. Resolves with one outcome
 	 * per job, in order; a file's failure is an outcome (a skip), never a rejection. Rejects
-	 * only when a worker dies or the pool is closed.
+	 * (with a PoolError) only when its worker dies or the pool is broken or closed.
 	 */
 	analyze(jobs: AnalyzeJob[]): Promise<BatchResult> {
 		this.start();
+		if (this.broken) return Promise.reject(this.broken);
 		if (this.local) {
 			const a = this.local;
 			a.readMs = 0;
@@ -178,6 +216,7 @@ export class AnalyzerPool {
 	 */
 	analyzeRead(items: ReadItem[]): Promise<BatchResult> {
 		this.start();
+		if (this.broken) return Promise.reject(this.broken);
 		if (this.local) {
 			const a = this.local;
 			a.readMs = 0;
@@ -203,7 +242,7 @@ export class AnalyzerPool {
 		this.closed = true;
 		const slots = this.slots;
 		this.slots = [];
-		const err = new Error('AnalyzerPool closed');
+		const err = new PoolError('AnalyzerPool closed', 'pool-closed');
 		for (const s of slots) {
 			for (const p of s.pending.values()) p.reject(err);
 			s.pending.clear();

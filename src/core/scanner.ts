@@ -14,7 +14,7 @@ import type { AggregateSnapshot } from './aggregate';
 import { errorSkip, isSkip, OPEN_FLAGS, outcomeOf } from './analyzeWorker';
 import type { AnalyzeJob, ReadItem } from './analyzeWorker';
 import { DEFAULT_MAX_FILE_SIZE } from './analyzer';
-import { AnalyzerPool } from './pool';
+import { AnalyzerPool, PoolError } from './pool';
 import type { BatchResult } from './pool';
 import type { AnalyzeOptions, FileRecord, ScanOptions, Skipped, Timing } from './types';
 import { walk } from './walk';
@@ -108,13 +108,21 @@ export async function scan(roots: string[], opts: ScanRunOptions = {}): Promise<
 	let readItems: ReadItem[] = [];
 	const send = () => {
 		let p0: Promise<BatchResult>;
+		let sent: AnalyzeJob[];
+		const sentSkips: (Skipped & { root: number })[] = [];
 		if (readOn === 'main') {
 			if (readItems.length === 0) return;
 			p0 = pool.analyzeRead(readItems);
+			sent = [];
+			for (const it of readItems) {
+				if ('job' in it) sent.push(it.job);
+				else sentSkips.push(it.skip);
+			}
 			readItems = [];
 		} else {
 			if (batch.length === 0) return;
 			p0 = pool.analyze(batch);
+			sent = batch;
 			batch = [];
 		}
 		const p = p0.then(
@@ -137,7 +145,14 @@ export async function scan(roots: string[], opts: ScanRunOptions = {}): Promise<
 				opts.onProgress?.({ files, bytes });
 			},
 			(err: unknown) => {
-				failure ??= err;
+				// One worker crash (a file that blows up the analyzer's memory, say) costs its
+				// batch, reported file by file; a pool that gave up ends the scan.
+				if (!PoolError.is(err, 'worker-died')) {
+					failure ??= err;
+					return;
+				}
+				for (const j of sent) skipped.push({ path: j.relPath, root: j.root, reason: 'unreadable', detail: err.message });
+				for (const sk of sentSkips) skipped.push(sk);
 			},
 		);
 		// Errors from the callbacks above (onRecord, onProgress) also end the scan.

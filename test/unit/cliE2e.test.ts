@@ -370,6 +370,25 @@ describe('CLI usage', () => {
 		assert.equal(v.stdout, `${pkg.version}\n`);
 	});
 
+	it('progress goes to stderr only when it is a terminal', { skip: fs.existsSync('/usr/bin/script') ? false : 'needs script(1) for a pseudo-terminal' }, () => {
+		const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ws-cli-tty-'));
+		try {
+			for (let i = 0; i < 20; i++) fs.writeFileSync(path.join(dir, `f${i}.py`), 'x = 1\n');
+			const piped = cli([dir, '--format', 'json']);
+			assert.equal(piped.stderr, '');
+			assert.ok(!piped.stdout.includes('scanning'));
+			// script(1) gives the CLI a pseudo-terminal; stdout and stderr both land in its output.
+			const cmd = [process.execPath, CLI, dir, '--format', 'json'].map((a) => `'${a}'`).join(' ');
+			const tty = spawnSync('script', ['-qec', cmd, '/dev/null'], { encoding: 'utf8' });
+			assert.equal(tty.status, 0, tty.stderr);
+			assert.match(tty.stdout, /scanning: \d+ files, [\d.]+ MB/);
+			// The progress line is erased before the report is written.
+			assert.match(tty.stdout, /\r\x1b\[K\{/);
+		} finally {
+			fs.rmSync(dir, { recursive: true, force: true });
+		}
+	});
+
 	it('--max-file-size units: 1k = 1024 bytes', () => {
 		const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ws-cli-size-'));
 		try {

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { AnalyzerPool } from '../../src/core/pool';
+import { AnalyzerPool, MAX_CONSECUTIVE_DEATHS, PoolError } from '../../src/core/pool';
 import { analyzeFile, scan } from '../../src/core/scanner';
 import type { ScanResult } from '../../src/core/scanner';
 import type { FileRecord } from '../../src/core/types';
@@ -176,8 +176,40 @@ describe('AnalyzerPool', () => {
 		fs.writeFileSync(dying, "require('node:worker_threads').parentPort.on('message', () => process.exit(3));\n");
 		const pool = new AnalyzerPool({ jobs: 2, workerFile: dying });
 		try {
-			await assert.rejects(pool.analyze([job('a.py')]), /exited with code 3/);
+			await assert.rejects(pool.analyze([job('a.py')]), (e: Error) => PoolError.is(e, 'worker-died') && /exited with code 3/.test(e.message));
 			assert.equal(pool.size, 2);
+			// Workers that always die: after MAX_CONSECUTIVE_DEATHS replacements the pool gives up
+			// (no endless respawning) and says so.
+			for (let i = 1; i <= MAX_CONSECUTIVE_DEATHS; i++) await assert.rejects(pool.analyze([job('a.py')]), /worker died/);
+			await assert.rejects(pool.analyze([job('a.py')]), (e: Error) => PoolError.is(e, 'pool-broken'));
+			await assert.rejects(pool.analyze([job('a.py')]), (e: Error) => PoolError.is(e, 'pool-broken'));
+			assert.equal(pool.size, 0);
+		} finally {
+			await pool.close();
+		}
+	});
+
+	it('a scan survives a worker crash: the lost batch is reported file by file', async () => {
+		// Both first workers die on their first batch; their replacements are real workers.
+		const marker = path.join(tmp, 'died-once');
+		const flaky = path.join(tmp, 'flakyWorker.js');
+		const real = path.join(REPO, 'out/src/core/analyzeWorker.js');
+		fs.writeFileSync(flaky, [
+			"const fs = require('node:fs');",
+			`if (fs.existsSync(${JSON.stringify(marker)})) require(${JSON.stringify(real)});`,
+			"else require('node:worker_threads').parentPort.once('message', () => { fs.writeFileSync(" + JSON.stringify(marker) + ", ''); process.exit(7); });",
+		].join('\n'));
+		const dir = path.join(tmp, 'many');
+		fs.mkdirSync(dir);
+		for (let i = 0; i < 100; i++) fs.writeFileSync(path.join(dir, `f${i}.py`), '# c\nx = 1\n');
+		const pool = new AnalyzerPool({ jobs: 2, workerFile: flaky });
+		try {
+			const r = await scan([dir], { pool, batchSize: 10, keepRecords: true });
+			const lost = r.skipped.filter((s) => s.reason === 'unreadable' && /worker died: exited with code 7/.test(s.detail ?? ''));
+			assert.ok(lost.length >= 10, `lost ${lost.length}`);
+			assert.equal(lost.length, r.skipped.length);
+			assert.equal(r.records!.length + lost.length, 100);
+			for (const rec of r.records!) assert.deepEqual([rec.code, rec.comment], [1, 1]);
 		} finally {
 			await pool.close();
 		}
