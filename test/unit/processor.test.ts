@@ -126,12 +126,11 @@ test('repeated events for one path are analyzed once; a burst is one batch', asy
 test('batches are cut at maxBatch paths', async () => {
 	const s = await setup({ maxBatch: 5, batchWindowMs: 1000 });
 	for (let i = 0; i < 12; i++) writeFile(path.join(s.tree, 'many', `f${i}.sh`), `echo ${i}\n`);
-	const t0 = performance.now();
 	for (let i = 0; i < 12; i++) s.proc.enqueue({ type: 'created', path: path.join(s.tree, 'many', `f${i}.sh`) });
 	await s.proc.whenIdle();
 	assert.deepEqual(s.batches.map((b) => b.changed.length), [5, 5, 2]);
 	// Full batches skip the window; only the last (partial) one waits it out.
-	assert.ok(performance.now() - t0 < 1900, `took ${performance.now() - t0} ms`);
+	assert.deepEqual(s.batches.map((b) => b.timing.windowMs >= 900), [false, false, true]);
 	await assertMatchesCold(s);
 });
 
@@ -247,13 +246,13 @@ test('stop() drains by default; stop({ drain: false }) abandons, and the index o
 
 test('an AbortSignal stops the loop', async () => {
 	const ac = new AbortController();
-	const s = await setup({ signal: ac.signal, batchWindowMs: 500 });
+	const s = await setup({ signal: ac.signal, batchWindowMs: 3000 });
 	writeFile(path.join(s.tree, 'late.py'), 'pass\n');
 	s.proc.enqueue({ type: 'created', path: path.join(s.tree, 'late.py') });
 	const t0 = performance.now();
 	ac.abort();
 	await s.proc.stop();
-	assert.ok(performance.now() - t0 < 400, 'the window was cut short');
+	assert.ok(performance.now() - t0 < 2000, 'the window was cut short');
 	assert.equal(s.index.has(0, 'late.py'), false);
 	assert.equal(s.proc.enqueue({ type: 'created', path: path.join(s.tree, 'late.py') }), false);
 });
