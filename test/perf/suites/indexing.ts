@@ -17,7 +17,7 @@ import { measure, measureChild, runChild, summarize } from '../timing';
 import { treeFiles } from '../samples';
 import { synthTree, type Tree } from '../trees';
 import { BOUNDS } from './bounds';
-import { cliAvailable, SCAN } from './scan';
+import { cliAvailable, profileChild, SCAN } from './scan';
 import { record } from './seed';
 
 // --- index load -----------------------------------------------------------------------------------
@@ -418,6 +418,10 @@ export const stormSuite: Suite = {
 				rss = Math.max(rss, last.maxRssMiB);
 				coldRss = Math.max(coldRss, c.maxRssMiB);
 				if (JSON.stringify(last.totals) !== JSON.stringify(c.totals)) mismatch = `index totals ${JSON.stringify(last.totals)} ≠ cold scan ${JSON.stringify(c.totals)}`;
+			}
+			if (ctx.opts.cpuProf) {
+				for (const f of all) fs.appendFileSync(f, '\n');
+				await profileChild(ctx, 'storm', '', 'storm', STORM_CHILD, ['storm', dir, idx, jobs]);
 			}
 			const s = last?.stats;
 			r.row('storm', '', `${last?.events ?? '?'} 'changed' events at once (ignore files left out) → index current`, summarize(storm), 'ms', s ? `${s.batches} batches, peak queue ${s.peakQueue}, ${s.stormCollapses} collapses, index load ${last?.loadMs?.toFixed(0)} ms apart` : '');

@@ -55,14 +55,17 @@ function summary(stdout: string): string {
 	return `${t.files} files, ${t.lines} lines, ${j.skipped?.length ?? 0} skipped${phases ? `; timing ms: ${phases}` : ''}`;
 }
 
-/** Profiles one CLI scan with `node --cpu-prof` and prints the top self-time functions. */
-export async function profileScan(ctx: Ctx, tree: Tree, args: string[]): Promise<void> {
-	const dir = path.join(ctx.opts.cacheDir, 'profiles', `${tree.name}-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+/**
+ * Runs a Node script once under `node --cpu-prof` (profiles of every thread go to a folder
+ * under the cache) and prints each thread's top self-time functions.
+ */
+export async function profileChild(ctx: Ctx, suite: string, tree: string, label: string, script: string, args: string[]): Promise<void> {
+	const dir = path.join(ctx.opts.cacheDir, 'profiles', `${label}-${new Date().toISOString().replace(/[:.]/g, '-')}`);
 	fs.mkdirSync(dir, { recursive: true });
-	await runChild(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${dir}`, cliPath(), ...args]);
+	await runChild(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${dir}`, script, ...args]);
 	const files = fs.readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
-	ctx.report.note('scan', tree.name, `cpu profiles (node --cpu-prof ${args.join(' ')}) in ${dir}: ${files.join(', ')}`);
-	// One file per thread: the main thread and each analysis worker.
+	ctx.report.note(suite, tree, `cpu profiles (node --cpu-prof ${path.basename(script)} ${args.join(' ')}) in ${dir}: ${files.join(', ')}`);
+	// One file per thread: the main thread and each worker.
 	for (const f of files) for (const line of formatSelfTime(path.join(dir, f), 12)) ctx.log(line);
 }
 
@@ -107,7 +110,7 @@ export const scanSuite: Suite = {
 		const find = r.find('bounds', tree.name, BOUNDS.find);
 		if (find) r.ratio(s, tree.name, 'full scan / find -type f', full / find.median);
 		r.ratio(s, tree.name, `jobs 1 / jobs ${jobs}`, scan1.stats.median / full);
-		if (ctx.opts.cpuProf) await profileScan(ctx, tree, nArgs);
+		if (ctx.opts.cpuProf) await profileChild(ctx, 'scan', tree.name, `scan-${tree.name}`, cliPath(), nArgs);
 	},
 };
 
