@@ -1,8 +1,8 @@
 // The line analyzer: one pass over a file's bytes answers every question about it — line
 // classes (code, comment, blank) and structure (imports, classes, functions).
 
-import { compileLanguage, detectLanguage, lastExtension, baseName, DocMode, TokenKind } from './languages';
-import type { CompiledLanguage, CompiledRule, Token } from './languages';
+import { compileLanguage, detectLanguage, lastExtension, baseName, DocMode, STRING_HINT, TokenKind } from './languages';
+import type { CompiledLanguage, Token } from './languages';
 import { decodeText } from './encoding';
 import type { AnalyzeOptions, Category, FileAnalysis, LanguageDef, SkipReason, SymbolRef } from './types';
 
@@ -174,6 +174,9 @@ const DOC = 3;
 function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: boolean, out: FileAnalysis, classes?: number[]): void {
 	const n = buf.length;
 	let codeClass = c.codeClass;
+	const hintBit = c.hintBit;
+	/** HINT_BITS of the bytes seen in code on this line. */
+	let hint = 0;
 	/** Strings whose interpolated expression (`${…}`) we are in, innermost last, with the bracket depth in each. */
 	const interpTok: Token[] = [];
 	const interpDepth: number[] = [];
@@ -251,13 +254,16 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 				i++;
 				continue;
 			}
-			if (k === 0) {
+			if (k === 0 || k === 5) {
 				if (atLineStart) {
 					atLineStart = false;
 					if (hasStructure && structFirst[b] === 1) cand = i;
 				}
+				hint |= hintBit[b];
 				hasCode = true;
+				// The line is code now: skip ordinary and blank bytes in one tight loop.
 				i++;
+				while (i < n && codeClass[buf[i]] <= 1) i++;
 				continue;
 			}
 			if (k === 4) {
@@ -346,6 +352,7 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 						break;
 					default:
 						hasCode = true;
+						hint |= STRING_HINT;
 						state = STRING;
 						cur = t;
 						continued = false;
@@ -509,7 +516,8 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 		if (state === DOC && openLine === lines - 1) docOpenMerged = merged && hasCode;
 		merged = false;
 		afterBackslash = backslashBlank && i > lineStart && buf[i - 1] === 0x5c;
-		if (cand !== -1) matchStructure(c, buf, cand, candEnd === -1 ? i : candEnd, lines, out);
+		if (cand !== -1) matchStructure(c, buf, cand, candEnd === -1 ? i : candEnd, lines, hint, out);
+		hint = 0;
 		i += buf[i] === 0x0d && i + 1 < n && buf[i + 1] === 0x0a ? 2 : 1;
 		lineStart = i;
 		hasCode = false;
@@ -531,7 +539,7 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 		else comment++;
 		if (classes !== undefined) classes.push(k);
 		if (state === DOC && openLine === lines - 1) docOpenMerged = merged && hasCode;
-		if (cand !== -1) matchStructure(c, buf, cand, candEnd === -1 ? n : candEnd, lines, out);
+		if (cand !== -1) matchStructure(c, buf, cand, candEnd === -1 ? n : candEnd, lines, hint, out);
 	}
 	if (clocMode && state === DOC && !docAsCode) {
 		// cloc only removes doc strings that are closed: an unclosed one stays code to the end.
@@ -608,6 +616,19 @@ function isClocMarker(buf: Buffer, i: number, n: number): boolean {
 	return (i + 1 < n && buf[i + 1] === (x === 0x2f ? 0x2a : 0x2f)) || (i > 0 && buf[i - 1] === (x === 0x2f ? 0x2a : 0x2f));
 }
 
+/** `buf[from..to)` contains `pat`. */
+function containsAt(buf: Buffer, from: number, to: number, pat: Uint8Array): boolean {
+	const p0 = pat[0];
+	const len = pat.length;
+	const last = to - len;
+	outer: for (let i = from; i <= last; i++) {
+		if (buf[i] !== p0) continue;
+		for (let k = 1; k < len; k++) if (buf[i + k] !== pat[k]) continue outer;
+		return true;
+	}
+	return false;
+}
+
 /** `buf[i..]` starts with `pat`. */
 function matchAt(buf: Buffer, i: number, n: number, pat: Uint8Array): boolean {
 	const len = pat.length;
@@ -618,28 +639,48 @@ function matchAt(buf: Buffer, i: number, n: number, pat: Uint8Array): boolean {
 
 // --- structure ------------------------------------------------------------------------------------
 
-function matchStructure(c: CompiledLanguage, buf: Buffer, from: number, to: number, line: number, out: FileAnalysis): void {
+function matchStructure(c: CompiledLanguage, buf: Buffer, from: number, to: number, line: number, hint: number, out: FileAnalysis): void {
 	const b = buf[from];
 	if (to > from + MAX_DECODED_LINE) to = from + MAX_DECODED_LINE;
+	// Decoded lazily, once, by the first rule that is tried.
 	let text: string | undefined;
-	const get = (): string => (text ??= buf.toString('utf8', from, to));
-	const imp = firstMatch(c.imports, b, get, undefined);
-	if (imp !== undefined) out.imports.push(imp);
-	const cls = firstMatch(c.classes, b, get, undefined);
-	if (cls !== undefined) out.classes.push({ name: cls, line } satisfies SymbolRef);
-	const fn = firstMatch(c.functions, b, get, c.notFunctionNames);
-	if (fn !== undefined) out.functions.push({ name: fn, line });
-}
-
-function firstMatch(rules: CompiledRule[], b: number, get: () => string, not: Set<string> | undefined): string | undefined {
-	for (let k = 0; k < rules.length; k++) {
-		const r = rules[k];
-		if (r.first[b] !== 1) continue;
-		const m = r.re.exec(get());
-		const name = m?.groups?.name;
-		if (name === undefined || name === '') continue;
-		if (not !== undefined && not.has(name)) continue;
-		return name;
+	let name: string | undefined;
+	for (let k = 0; k < c.imports.length; k++) {
+		const r = c.imports[k];
+		if (r.first[b] !== 1 || (r.need & hint) !== r.need || (r.lit !== undefined && !containsAt(buf, from, to, r.lit))) continue;
+		text ??= buf.toString('utf8', from, to);
+		name = r.re.exec(text)?.[r.group];
+		if (name !== undefined && name !== '') {
+			out.imports.push(name);
+			break;
+		}
 	}
-	return undefined;
+	for (let k = 0; k < c.classes.length; k++) {
+		const r = c.classes[k];
+		if (r.first[b] !== 1 || (r.need & hint) !== r.need || (r.lit !== undefined && !containsAt(buf, from, to, r.lit))) continue;
+		text ??= buf.toString('utf8', from, to);
+		name = r.re.exec(text)?.[r.group];
+		if (name !== undefined && name !== '') {
+			out.classes.push({ name, line } satisfies SymbolRef);
+			break;
+		}
+	}
+	const not = c.notFunctionNames;
+	if (c.stopWords.size > 0) {
+		// The first word, packed as in `packWord`, without decoding: `if`, `for`, `return`… start no definition.
+		let h = 0;
+		let j = from;
+		while (j < to && j - from < 8 && isWordByte(buf[j]) && buf[j] < 0x80) h = h * 128 + buf[j++];
+		if (j - from <= 7 && c.stopWords.has(h * 8 + (j - from))) return;
+	}
+	for (let k = 0; k < c.functions.length; k++) {
+		const r = c.functions[k];
+		if (r.first[b] !== 1 || (r.need & hint) !== r.need || (r.lit !== undefined && !containsAt(buf, from, to, r.lit))) continue;
+		text ??= buf.toString('utf8', from, to);
+		name = r.re.exec(text)?.[r.group];
+		if (name !== undefined && name !== '' && !not.has(name)) {
+			out.functions.push({ name, line });
+			break;
+		}
+	}
 }

@@ -178,16 +178,25 @@ export interface CompiledRule {
 	re: RegExp;
 	/** Bytes a matching line can start with (after blanks); all 256 when unknown. */
 	first: Uint8Array;
+	/** `HINT_BITS` a line's code must hold for the rule to be tried. */
+	need: number;
+	/** Text every match contains; a line without it is not tried. */
+	lit: Uint8Array | undefined;
+	/** Index of the `name` group in the match (the rule's `(?<name>…)`, made a plain group: cheaper to match). */
+	group: number;
 }
 
 /** A language compiled for the analyzer. Built once per language, on first use. */
 export interface CompiledLanguage {
 	def: LanguageDef;
 	/**
-	 * Per byte: 0 ordinary, 1 blank (space, tab, VT, FF), 2 LF, 3 CR, 4 may start a token.
-	 * Tokens starting with a blank are not supported (none exist).
+	 * Per byte: 0 ordinary, 1 blank (space, tab, VT, FF), 2 LF, 3 CR, 4 may start a token,
+	 * 5 ordinary but a structure hint byte (`hintBit`). Tokens starting with a blank are not
+	 * supported (none exist).
 	 */
 	codeClass: Uint8Array;
+	/** Per byte: its bit in `HINT_BITS`, 0 for others. */
+	hintBit: Uint8Array;
 	/** Tokens by first byte, longest first. */
 	tokensByFirst: (Token[] | undefined)[];
 	/**
@@ -210,6 +219,18 @@ export interface CompiledLanguage {
 	classes: CompiledRule[];
 	functions: CompiledRule[];
 	notFunctionNames: Set<string>;
+	/**
+	 * `notFunctionNames` of up to 7 ASCII characters, packed by `packWord`: a line whose first
+	 * word is one of them (`if (…) {`, `} else if`, `return f(x)`) is not tried for functions.
+	 */
+	stopWords: Set<number>;
+}
+
+/** A word of up to 7 ASCII characters as one number (7 bits a character). */
+export function packWord(w: string): number {
+	let h = 0;
+	for (let k = 0; k < w.length; k++) h = h * 128 + w.charCodeAt(k);
+	return h * 8 + w.length;
 }
 
 const compiled = new Map<LanguageDef, CompiledLanguage>();
@@ -275,6 +296,18 @@ export function compileLanguage(def: LanguageDef): CompiledLanguage {
 	}
 	// Longest opener first, so `"""` wins over `"` and `///` over `//`; stable for equal lengths.
 	for (const list of tokensByFirst) list?.sort((a, b) => b.open.length - a.open.length);
+	// Structure hint bytes (see HINT_BITS) get class 5 so the analyzer records them.
+	const hasStructure = (def.structure?.imports?.length ?? 0) + (def.structure?.classes?.length ?? 0) + (def.structure?.functions?.length ?? 0) > 0;
+	const hintBit = new Uint8Array(256);
+	if (hasStructure) {
+		for (const [ch, bit] of Object.entries(HINT_BITS)) {
+			const b = ch.charCodeAt(0);
+			if (codeClass[b] === 0) {
+				codeClass[b] = 5;
+				hintBit[b] = bit;
+			}
+		}
+	}
 	const codeClassInterp = Uint8Array.from(codeClass);
 	for (const t of tokens) {
 		if (t.interpOpen !== undefined && t.interpClose !== undefined && t.interpClose >= 0) {
@@ -285,7 +318,10 @@ export function compileLanguage(def: LanguageDef): CompiledLanguage {
 
 	const s = def.structure ?? {};
 	const compileRules = (srcs: string[] | undefined): CompiledRule[] =>
-		(srcs ?? []).map((src) => ({ re: new RegExp(src), first: firstBytesOf(src) }));
+		(srcs ?? []).map((src) => {
+			const { source, group } = numberNameGroup(src);
+			return { re: new RegExp(source), group, ...analyzeRule(src) };
+		});
 	const imports = compileRules(s.imports);
 	const classes = compileRules(s.classes);
 	const functions = compileRules(s.functions);
@@ -301,14 +337,43 @@ export function compileLanguage(def: LanguageDef): CompiledLanguage {
 		docTokens,
 		docFirst,
 		structFirst,
-		hasStructure: imports.length + classes.length + functions.length > 0,
+		hasStructure,
+		hintBit,
 		imports,
 		classes,
 		functions,
 		notFunctionNames: new Set(s.notFunctionNames ?? []),
+		stopWords: new Set((s.notFunctionNames ?? []).filter((w) => w.length <= 7 && /^[\x21-\x7e]+$/.test(w)).map(packWord)),
 	};
 	compiled.set(def, c);
 	return c;
+}
+
+/**
+ * The rule with its `(?<name>…)` group turned into a plain capturing group, and that group's
+ * number: V8 builds a `groups` object for every match of a regex with named groups.
+ */
+export function numberNameGroup(src: string): { source: string; group: number } {
+	let n = 0;
+	let inClass = false;
+	for (let i = 0; i < src.length; i++) {
+		const ch = src[i];
+		if (ch === '\\') {
+			i++;
+			continue;
+		}
+		if (inClass) {
+			if (ch === ']') inClass = false;
+			continue;
+		}
+		if (ch === '[') inClass = true;
+		else if (ch === '(') {
+			if (src.startsWith('(?<name>', i)) return { source: src.slice(0, i) + '(' + src.slice(i + 8), group: n + 1 };
+			const capturing = src[i + 1] !== '?' || (src[i + 2] === '<' && src[i + 3] !== '=' && src[i + 3] !== '!');
+			if (capturing) n++;
+		}
+	}
+	throw new TypeError(`structure rule without a (?<name>…) group: ${src}`);
 }
 
 // --- first bytes of a structure rule -------------------------------------------------------------
@@ -326,46 +391,97 @@ function allBytes(): ByteSet {
 	return new Uint8Array(256).fill(1);
 }
 
-/** Parses a regex source just enough to compute first-character sets. */
+/** A parsed part of a regex: first bytes, whether it can match empty, hint bytes every match holds. */
+interface Parsed {
+	set: ByteSet;
+	nullable: boolean;
+	/** `HINT_BITS` of the bytes every match of this part contains. */
+	must: number;
+	/** The longest literal text every match contains ('' when none is known). */
+	lit: string;
+	/** The character when the part is exactly one literal character. */
+	ch?: string;
+}
+
+/**
+ * Bytes whose presence in a line's code the analyzer records (as a bit mask) on its pass, so a
+ * structure rule that needs one of them (a function rule needs `(`) is not even tried, and
+ * the line not decoded, when the line has none.
+ */
+export const HINT_BITS: Readonly<Record<string, number>> = { '(': 1, '{': 2, '=': 4, ':': 8, '>': 32 };
+
+/** Hint bit of "a string opens on this line" (a quote character in a rule). */
+export const STRING_HINT = 16;
+
+function hintOf(ch: string | undefined): number {
+	if (ch === '"' || ch === "'" || ch === '`') return STRING_HINT;
+	return ch === undefined ? 0 : (HINT_BITS[ch] ?? 0);
+}
+
+function longer(a: string, b: string): string {
+	return b.length > a.length ? b : a;
+}
+
+/** Parses a regex source just enough to compute first-character sets and required hint bytes. */
 class FirstSetParser {
 	private i = 0;
 	constructor(private readonly src: string) {}
 
-	/** First set of the whole pattern after the leading anchor and blanks, or undefined when unknown. */
-	run(): ByteSet | undefined {
+	/** The whole pattern after the leading anchor, or undefined when not understood. */
+	run(): Parsed | undefined {
 		const s = this.src;
 		if (s[this.i] !== '^') return undefined;
 		this.i++;
 		const r = this.alternation();
-		return r === undefined || this.i !== s.length ? undefined : r.set;
+		return r === undefined || this.i !== s.length ? undefined : r;
 	}
 
 	// Each parse returns { set, nullable }: the first bytes and whether the part can match empty.
-	private alternation(): { set: ByteSet; nullable: boolean } | undefined {
+	private alternation(): Parsed | undefined {
 		const set = new Uint8Array(256);
 		let nullable = false;
+		let must = -1;
+		let lit: string | undefined;
 		for (;;) {
 			const seq = this.sequence();
 			if (seq === undefined) return undefined;
 			for (let b = 0; b < 256; b++) set[b] |= seq.set[b];
 			nullable ||= seq.nullable;
+			must &= seq.must;
+			// A literal every branch has: only kept when there is one branch.
+			lit = lit === undefined ? seq.lit : '';
 			if (this.src[this.i] === '|') {
 				this.i++;
 				continue;
 			}
-			return { set, nullable };
+			return { set, nullable, must, lit };
 		}
 	}
 
-	private sequence(): { set: ByteSet; nullable: boolean } | undefined {
+	private sequence(): Parsed | undefined {
 		const set = new Uint8Array(256);
 		let open = true; // still collecting: everything so far was nullable
+		let must = 0;
+		let best = '';
+		let run = '';
 		const s = this.src;
 		while (this.i < s.length && s[this.i] !== '|' && s[this.i] !== ')') {
 			const atom = this.atom();
 			if (atom === undefined) return undefined;
 			let nullable = atom.nullable;
 			const q = s[this.i];
+			// Literal runs: consecutive single characters, each exactly once (`a+` ends a run).
+			if (atom.ch !== undefined && q !== '*' && q !== '?' && q !== '{') {
+				run += atom.ch;
+				if (q === '+') {
+					best = longer(best, run);
+					run = '';
+				}
+			} else {
+				best = longer(best, run);
+				run = '';
+				if (!atom.nullable && q !== '*' && q !== '?' && q !== '{') best = longer(best, atom.lit);
+			}
 			if (q === '*' || q === '?') {
 				nullable = true;
 				this.i++;
@@ -378,6 +494,7 @@ class FirstSetParser {
 				this.i += m[0].length;
 			}
 			if (s[this.i] === '?') this.i++; // lazy quantifier
+			if (!nullable) must |= atom.must;
 			if (atom.skipBlanks) {
 				// Leading blanks are skipped by the analyzer before the first byte is looked at.
 				continue;
@@ -387,10 +504,11 @@ class FirstSetParser {
 				if (!nullable) open = false;
 			}
 		}
-		return { set, nullable: open };
+		best = longer(best, run);
+		return { set, nullable: open, must, lit: best };
 	}
 
-	private atom(): { set: ByteSet; nullable: boolean; skipBlanks?: boolean } | undefined {
+	private atom(): (Parsed & { skipBlanks?: boolean }) | undefined {
 		const s = this.src;
 		const c = s[this.i];
 		if (c === '(') {
@@ -399,7 +517,7 @@ class FirstSetParser {
 				this.i += s.startsWith('(?<', this.i) ? 4 : 3;
 				if (this.alternation() === undefined || s[this.i] !== ')') return undefined;
 				this.i++;
-				return { set: new Uint8Array(256), nullable: true };
+				return { set: new Uint8Array(256), nullable: true, must: 0, lit: '' };
 			}
 			if (s.startsWith('(?:', this.i)) this.i += 3;
 			else if (s.startsWith('(?<', this.i)) {
@@ -416,27 +534,31 @@ class FirstSetParser {
 		if (c === '\\') {
 			const e = s[this.i + 1];
 			this.i += 2;
-			if (e === 's' && s[this.i] === '*') return { set: new Uint8Array(256), nullable: true, skipBlanks: true };
+			if (e === 's' && s[this.i] === '*') return { set: new Uint8Array(256), nullable: true, must: 0, lit: '', skipBlanks: true };
 			const set = escapeSet(e);
 			if (set === undefined) return undefined;
-			return { set, nullable: e === 'b' || e === 'B' };
+			if (isSingleEscape(e)) {
+				const ch = String.fromCharCode(singleEscapeCode(e as string));
+				return { set, nullable: false, must: hintOf(ch), lit: '', ch };
+			}
+			return { set, nullable: e === 'b' || e === 'B', must: 0, lit: '' };
 		}
 		if (c === '.') {
 			this.i++;
-			return { set: allBytes(), nullable: false };
+			return { set: allBytes(), nullable: false, must: 0, lit: '' };
 		}
 		if (c === '^' || c === '$') {
 			this.i++;
-			return { set: new Uint8Array(256), nullable: true };
+			return { set: new Uint8Array(256), nullable: true, must: 0, lit: '' };
 		}
 		if (c === '*' || c === '+' || c === '?' || c === '{' || c === ')' || c === '|' || c === undefined) return undefined;
 		this.i++;
 		const set = new Uint8Array(256);
 		addChar(set, c.charCodeAt(0));
-		return { set, nullable: false };
+		return { set, nullable: false, must: hintOf(c), lit: '', ch: c };
 	}
 
-	private charClass(): { set: ByteSet; nullable: boolean } | undefined {
+	private charClass(): Parsed | undefined {
 		const s = this.src;
 		this.i++;
 		let negate = false;
@@ -482,8 +604,16 @@ class FirstSetParser {
 		if (s[this.i] !== ']') return undefined;
 		this.i++;
 		if (negate) for (let b = 0; b < 256; b++) set[b] ^= 1;
+		// A class of quote characters only (`['"]`) means a string opens there.
+		let quotesOnly = !negate;
+		let any = false;
+		for (let b = 0; b < 256 && quotesOnly; b++) {
+			if (set[b] !== 1) continue;
+			any = true;
+			if (b !== 0x22 && b !== 0x27 && b !== 0x60) quotesOnly = false;
+		}
 		for (let b = 128; b < 256; b++) set[b] = 1;
-		return { set, nullable: false };
+		return { set, nullable: false, must: quotesOnly && any ? STRING_HINT : 0, lit: '' };
 	}
 }
 
@@ -534,13 +664,27 @@ function escapeSet(e: string | undefined): ByteSet | undefined {
 
 /** The bytes a line (after its leading blanks) can start with to match `src`; all when unknown. */
 export function firstBytesOf(src: string): Uint8Array {
-	let set: ByteSet | undefined;
+	return analyzeRule(src).first;
+}
+
+/**
+ * What a structure rule's source says about the lines it can match: `first`, the bytes such a
+ * line can start with after its blanks (all 256 when unknown), and `need`, the `HINT_BITS` of
+ * bytes every match contains (0 when unknown).
+ */
+export function analyzeRule(src: string): { first: Uint8Array; need: number; lit: Uint8Array | undefined } {
+	let p: Parsed | undefined;
 	try {
-		set = new FirstSetParser(src).run();
+		p = new FirstSetParser(src).run();
 	} catch {
-		set = undefined;
+		p = undefined;
 	}
-	if (set === undefined) return allBytes();
+	if (p === undefined) return { first: allBytes(), need: 0, lit: undefined };
+	// Literals shorter than 3 bytes filter too little to pay for the search.
+	return { first: finishFirst(p.set), need: p.must === -1 ? 0 : p.must, lit: p.lit.length >= 3 ? enc.encode(p.lit) : undefined };
+}
+
+function finishFirst(set: ByteSet): Uint8Array {
 	for (let b = 128; b < 256; b++) set[b] = 1;
 	// A rule that can match at a blank would see the blank skipped: allow everything then.
 	if (set[0x20] === 1 || set[0x09] === 1) return allBytes();
