@@ -45,9 +45,21 @@ export function activate(context: vscode.ExtensionContext): WorkspaceStatsApi {
 	setTimeout(() => void controller.startUp(), 0);
 	const activationMs = performance.now() - t0;
 	log.for('activate').info(`activated in ${activationMs.toFixed(1)} ms`);
+	running = { model, live };
 	return { model, live, controller, overview, folders, structure, statusBar, activationMs };
 }
 
-export function deactivate(): void {
-	// Everything is in context.subscriptions.
+let running: { model: StatsModel; live: LiveUpdates } | undefined;
+
+/** Applies pending file events and finishes the index write, so the next start loads the latest state. */
+export async function deactivate(): Promise<void> {
+	const r = running;
+	running = undefined;
+	if (!r) return;
+	const flush = (async () => {
+		await r.live.settled();
+		await r.model.flush();
+	})();
+	// VS Code waits a few seconds at most; never hang the shutdown.
+	await Promise.race([flush, new Promise((resolve) => setTimeout(resolve, 2000))]);
 }

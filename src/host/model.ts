@@ -74,6 +74,8 @@ interface RootState {
 	filter?: Promise<PathFilter>;
 	/** Skipped files by root-relative path. */
 	skipped: Map<string, RootSkip>;
+	/** Fingerprint of the settings this folder's records were made with (a warm scan needs them equal). */
+	indexedWith?: string;
 }
 
 /** Worker threads for analysis: never fewer than 2, so the extension host's own thread never analyzes. */
@@ -230,6 +232,7 @@ export class StatsModel extends Disposable {
 			// A scan that finished while the index was loading is newer than the index.
 			if (this.scannedThisSession) return false;
 			this.indexValue = new FileIndex(this.meta().roots, res.records);
+			for (const r of this.roots) r.indexedWith = r.settings.fingerprint;
 			await this.loadSkipped();
 			const ms = performance.now() - t0;
 			this.last = { kind: 'index', at: Date.now(), ms, phases: { 'index load': ms }, added: res.records.length, changed: 0, removed: 0, examples: [] };
@@ -284,6 +287,11 @@ export class StatsModel extends Disposable {
 		const p = this.writes.then(run, run);
 		this.writes = p.catch((e: unknown) => this.log.index.error(`saving the index failed: ${e instanceof Error ? e.message : String(e)}`));
 		return p;
+	}
+
+	/** Resolves once every index write started so far is on disk. */
+	async flush(): Promise<void> {
+		await this.writes;
 	}
 
 	/** Deletes the persisted index and forgets every result. */
@@ -361,6 +369,7 @@ export class StatsModel extends Disposable {
 		const info: UpdateInfo = { kind: opts.fromScratch ? 'rescan' : 'scan', at: 0, ms: 0, phases, added: 0, changed: 0, removed: 0, examples: [] };
 		const pick = opts.roots ?? this.roots.map((_, i) => i);
 		let doneBefore = { files: 0, bytes: 0 };
+		let ok = false;
 		try {
 			for (const i of pick) {
 				const state = this.roots[i];
@@ -372,52 +381,100 @@ export class StatsModel extends Disposable {
 					this._onDidProgress.fire();
 				};
 				const common = { ...state.settings.options, jobs: analysisThreads(), signal, logger: this.log.scanner, onProgress };
-				const previous = [...this.indexValue.under(i, '')];
+				let previous = 0;
+				for (const _ of this.indexValue.under(i, '')) previous++;
+				const tu = { ms: 0 };
 				let res: ScanResult;
-				let changes: IndexChanges;
-				if (previous.length > 0) {
+				if (previous > 0 && state.indexedWith === state.settings.fingerprint) {
 					// Warm: stat every file, re-read only new or changed ones (on a copy of this
 					// folder's records, since the core works on one root with one set of options).
-					const sub = new FileIndex([state.folder.uri.fsPath], previous.map((r) => ({ ...r, root: 0 })));
+					const sub = new FileIndex([state.folder.uri.fsPath], [...this.indexValue.under(i, '')].map((r) => ({ ...r, root: 0 })));
 					const warm = await warmScan([state.folder.uri.fsPath], sub, common);
 					res = warm;
-					changes = { upserts: [], deletes: [] };
+					const changes: IndexChanges = { upserts: [], deletes: [] };
 					for (const c of warm.delta.changed) {
 						const r = c.kind === 'removed' ? undefined : sub.get(0, c.path);
 						if (r) changes.upserts.push({ ...r, root: i });
 						else changes.deletes.push({ root: i, path: c.path });
 					}
 					info.reused = (info.reused ?? 0) + warm.warm.reused;
+					state.skipped = new Map(res.skipped.map((s) => [s.path, { ...s, root: i }]));
+					await this.applyInChunks(changes, info, tu);
 				} else {
-					res = await scan([state.folder.uri.fsPath], { ...common, keepRecords: true });
-					for (const r of res.records ?? []) r.root = i;
-					changes = { upserts: res.records ?? [], deletes: [] };
+					// Cold (first scan, or records made with other settings): records go into the
+					// index as they arrive, a few hundred at a time, so the views fill in while the
+					// scan runs and no single step holds the extension host's thread for long.
+					const seen = new Set<string>();
+					let pending: FileRecord[] = [];
+					let flushed = performance.now();
+					const flush = () => {
+						if (pending.length === 0) return;
+						const t = performance.now();
+						const delta = this.indexValue.applyBatch({ upserts: pending, deletes: [] });
+						pending = [];
+						countChanges(info, delta);
+						this._onDidChange.fire({ reset: false, delta });
+						flushed = performance.now();
+						tu.ms += flushed - t;
+					};
+					res = await scan([state.folder.uri.fsPath], {
+						...common,
+						onRecord: (r) => {
+							r.root = i;
+							seen.add(r.path);
+							pending.push(r);
+							if (pending.length >= 500 || performance.now() - flushed > 200) flush();
+						},
+					});
+					flush();
+					state.skipped = new Map(res.skipped.map((s) => [s.path, { ...s, root: i }]));
+					const deletes: FileKey[] = [];
+					if (previous > 0) for (const r of this.indexValue.under(i, '')) if (!seen.has(r.path)) deletes.push({ root: i, path: r.path });
+					await this.applyInChunks({ upserts: [], deletes }, info, tu);
 				}
+				state.indexedWith = state.settings.fingerprint;
 				doneBefore = { ...this.progress };
 				for (const [k, v] of Object.entries(res.timing)) if (k !== 'totalMs') phases[k] = (phases[k] ?? 0) + v;
-				const ta = performance.now();
-				state.skipped = new Map(res.skipped.map((s) => [s.path, { ...s, root: i }]));
-				const delta = this.indexValue.applyBatch(changes);
-				phases['index update'] = (phases['index update'] ?? 0) + performance.now() - ta;
-				countChanges(info, delta);
-				this._onDidChange.fire({ reset: false, delta });
+				phases['index update'] = (phases['index update'] ?? 0) + tu.ms;
 				this.log.scanner.info(`${state.folder.name}: ${res.aggregates.totals.files} files, ${res.aggregates.totals.lines} lines, ${res.skipped.length} skipped in ${res.timing.totalMs.toFixed(0)} ms`);
 			}
-			this.scannedThisSession = true;
 			phases['index save'] = await this.persist();
+			ok = true;
 			return info;
 		} finally {
 			elDelay.disable();
 			info.ms = performance.now() - t0;
 			info.at = Date.now();
 			if (elDelay.count > 0) info.eventLoop = { maxMs: elDelay.max / 1e6, p99Ms: elDelay.percentile(99) / 1e6, meanMs: elDelay.mean / 1e6 };
-			if (!signal.aborted) {
+			if (ok) {
 				this.last = info;
+				this.scannedThisSession = true;
 				this.log.scanner.info(`scan done in ${info.ms.toFixed(0)} ms (${Object.entries(phases).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}); event loop delay max ${info.eventLoop?.maxMs.toFixed(1)} ms, p99 ${info.eventLoop?.p99Ms.toFixed(1)} ms`);
 				this._onDidChange.fire({ reset: false });
-			} else {
+			} else if (signal.aborted) {
 				this.log.scanner.info(`scan cancelled after ${info.ms.toFixed(0)} ms`);
+				// The views may have taken part of the results: let them and the status bar redraw.
+				this._onDidChange.fire({ reset: false });
 			}
+		}
+	}
+
+	/**
+	 * Applies changes in slices of CHUNK upserts, yielding to the event loop between slices, and
+	 * tells the views after each; deletes go first, in one slice (they are cheap).
+	 */
+	private async applyInChunks(changes: IndexChanges, info: UpdateInfo, tu: { ms: number }): Promise<void> {
+		const CHUNK = 1000;
+		const slices: IndexChanges[] = [];
+		if (changes.deletes.length) slices.push({ upserts: [], deletes: changes.deletes });
+		for (let k = 0; k < changes.upserts.length; k += CHUNK) slices.push({ upserts: changes.upserts.slice(k, k + CHUNK), deletes: [] });
+		for (const slice of slices) {
+			const t = performance.now();
+			const delta = this.indexValue.applyBatch(slice);
+			countChanges(info, delta);
+			this._onDidChange.fire({ reset: false, delta });
+			tu.ms += performance.now() - t;
+			await new Promise<void>((r) => setImmediate(r));
 		}
 	}
 

@@ -57,14 +57,16 @@ export async function launch({ width = 1400, height = 900 } = {}) {
  * VS Code's web workbench calls window.codeAutomationLog for every renderer log line (the extension
  * host's console output included) and window.codeAutomationExit(code) when the extension host that
  * ran the tests exits; we provide both.
- * @returns {Promise<{ code: number, timedOut: boolean, seconds: number }>} code 0 = run() resolved.
+ * @returns {Promise<{ code: number, timedOut: boolean, lines: string[], seconds: number }>} code 0 = run() resolved.
  */
 export async function runExtensionTests({ url, ext, tests, folder, workspace, timeoutS = 120, verbose = false, prefix = '' }) {
 	const { page, close } = await launch();
+	const lines = [];
 	let finish;
 	const done = new Promise((r) => (finish = r));
 	await page.exposeFunction('codeAutomationLog', (level, args) => {
 		const line = Array.isArray(args) ? util.format(...args) : String(args);
+		lines.push(line);
 		if (verbose) console.log(`${prefix}[${level}] ${line}`);
 		else if (NOISE.test(line)) return;
 		else if (level === 'info' || level === 'log') console.log(prefix + line.replace(/\n/g, `\n${prefix}`));
@@ -77,5 +79,5 @@ export async function runExtensionTests({ url, ext, tests, folder, workspace, ti
 	const r = await done;
 	clearTimeout(timer);
 	await close();
-	return { ...r, seconds: (Date.now() - started) / 1000 };
+	return { ...r, lines, seconds: (Date.now() - started) / 1000 };
 }
