@@ -1,0 +1,101 @@
+// Line analyzer: property tests over generated input, for every language of the table.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { analyzeWithLanguage } from '../../src/core/analyzer';
+import { getLanguageTable } from '../../src/core/languages';
+import type { LanguageDef } from '../../src/core/types';
+
+const LANGS = getLanguageTable();
+
+/** Physical lines of a text, counted independently of the analyzer: split at CRLF, CR or LF. */
+function physicalLines(bytes: Uint8Array): number {
+	let n = 0;
+	let partial = false;
+	for (let i = 0; i < bytes.length; i++) {
+		const b = bytes[i];
+		if (b === 0x0d || b === 0x0a) {
+			n++;
+			partial = false;
+			if (b === 0x0d && bytes[i + 1] === 0x0a) i++;
+		} else partial = true;
+	}
+	return n + (partial ? 1 : 0);
+}
+
+/** Pieces that exercise every delimiter kind the table uses, plus ordinary text. */
+const PIECES = [
+	'/*', '*/', '//', '#', '--', '<!--', '-->', '"""', "'''", '"', "'", '`', '${', '}', '{', '\\', '(*', '*)',
+	'{-', '-}', '=begin', '=end', '%', ';', 'rem ', '@"', 'r"', 'R"(', ')"', 'x', 'def f():', 'class A:', ' ', '\t',
+	'import a', 'function g() {', '#!/bin/sh', 'ü', '\u00a0', '=', '/', '*', '<', '>', ':', '(', ')',
+];
+const textArb = fc.array(fc.oneof(fc.constantFrom(...PIECES), fc.constantFrom('\n', '\r\n', '\r')), { maxLength: 60 }).map((a) => a.join(''));
+const linesArb = fc.array(fc.array(fc.constantFrom(...PIECES), { maxLength: 8 }).map((a) => a.join('')), { minLength: 1, maxLength: 12 });
+
+function classesOf(def: LanguageDef, buf: Buffer): number[] {
+	const classes: number[] = [];
+	const r = analyzeWithLanguage(buf, def, undefined, classes);
+	assert.ok(r.ok);
+	return classes;
+}
+
+describe('analyzer properties (every language of the table)', () => {
+	it('code + comment + blank = lines = physical lines, on arbitrary bytes', () => {
+		for (const def of LANGS) {
+			fc.assert(
+				fc.property(fc.oneof(fc.uint8Array({ maxLength: 300 }), textArb.map((s) => new Uint8Array(Buffer.from(s)))), fc.boolean(), (bytes, docAsCode) => {
+					const buf = Buffer.from(bytes);
+					const r = analyzeWithLanguage(buf, def, { docstringsAsCode: docAsCode });
+					if (!r.ok) {
+						assert.equal(r.reason, 'binary');
+						assert.ok(buf.includes(0));
+						return;
+					}
+					const a = r.analysis;
+					assert.equal(a.code + a.comment + a.blank, a.lines, `${def.name}: ${JSON.stringify(buf.toString('latin1'))}`);
+					const bom = buf.length >= 2 && ((buf[0] === 0xff && buf[1] === 0xfe) || (buf[0] === 0xfe && buf[1] === 0xff) || (buf[0] === 0xef && buf[1] === 0xbb));
+					if (!bom) assert.equal(a.lines, physicalLines(buf), `${def.name}: ${JSON.stringify(buf.toString('latin1'))}`);
+					for (const s of [...a.classes, ...a.functions]) assert.ok(s.line >= 1 && s.line <= a.lines);
+				}),
+				{ numRuns: 150 },
+			);
+		}
+	});
+
+	it('LF, CRLF and lone CR line endings give the same classes and structure', () => {
+		for (const def of LANGS) {
+			fc.assert(
+				fc.property(linesArb, fc.boolean(), (lines, finalEol) => {
+					const variants = ['\n', '\r\n', '\r'].map((eol) => Buffer.from(lines.join(eol) + (finalEol ? eol : '')));
+					const results = variants.map((b) => {
+						const classes: number[] = [];
+						const r = analyzeWithLanguage(b, def, undefined, classes);
+						assert.ok(r.ok);
+						return { classes, classesOf: r.analysis.classes, functions: r.analysis.functions, imports: r.analysis.imports };
+					});
+					assert.deepEqual(results[1], results[0], `${def.name} CRLF: ${JSON.stringify(lines)}`);
+					assert.deepEqual(results[2], results[0], `${def.name} CR: ${JSON.stringify(lines)}`);
+				}),
+				{ numRuns: 100 },
+			);
+		}
+	});
+
+	it('a UTF-8 BOM, or UTF-16 LE/BE encoding, does not change the classes', () => {
+		for (const def of LANGS) {
+			fc.assert(
+				fc.property(textArb, (text) => {
+					const utf8 = Buffer.from(text);
+					if (utf8.length >= 2 && ((utf8[0] === 0xff && utf8[1] === 0xfe) || (utf8[0] === 0xfe && utf8[1] === 0xff))) return;
+					const expected = classesOf(def, utf8);
+					assert.deepEqual(classesOf(def, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), utf8])), expected, 'BOM');
+					const le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+					assert.deepEqual(classesOf(def, le), expected, 'UTF-16LE');
+					const be = Buffer.from(le).swap16();
+					assert.deepEqual(classesOf(def, be), expected, 'UTF-16BE');
+				}),
+				{ numRuns: 60 },
+			);
+		}
+	});
+});
