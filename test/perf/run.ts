@@ -7,6 +7,13 @@
 //       [--jobs N] [--sample-mb 64] [--storm-files 50000] [--cache DIR] [--cli PATH] [--cpu-prof] [--json]
 //
 // Trees are cached under .bench-cache/ (git-ignored): see trees.ts.
+// Child-process measurements that are compared (the scan and the machine's bounds; the warm
+// rescan, find -printf and the cold scan) run round-robin, so a noisy machine loads them alike.
+//
+// To measure a fixed build while others keep compiling in the same tree, snapshot it first:
+//   node esbuild.mjs && npx tsc -p tsconfig.json --outDir .bench-cache/snap/out &&
+//   rm -rf .bench-cache/snap/dist && cp -r dist .bench-cache/snap/dist &&
+//   node .bench-cache/snap/out/test/perf/run.js --cli .bench-cache/snap/dist/cli.js
 
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';

@@ -214,3 +214,34 @@ export function commandExists(cmd: string): boolean {
 	}
 	return false;
 }
+
+/** One command of a round-robin measurement. */
+export interface RoundEntry {
+	key: string;
+	cmd: string;
+	args: string[];
+	opts?: ChildOptions;
+}
+
+/**
+ * Measures several commands in rounds (each round runs every command once, starting at a
+ * different one each round), so that on a shared, noisy machine every command sees the same
+ * load and the ratios between them stay meaningful. Warm-up rounds first.
+ */
+export async function measureRoundRobin(entries: RoundEntry[], opts: MeasureOptions = {}): Promise<Map<string, { stats: Stats; last: ChildResult }>> {
+	const runs = Math.max(1, opts.runs ?? 5);
+	const warmup = Math.max(0, opts.warmup ?? 1);
+	const samples = new Map<string, number[]>(entries.map((e) => [e.key, []]));
+	const last = new Map<string, ChildResult>();
+	for (let round = 0; round < warmup + runs; round++) {
+		for (let k = 0; k < entries.length; k++) {
+			const e = entries[(k + round) % entries.length];
+			const res = await runChild(e.cmd, e.args, { ...e.opts, peakRss: false });
+			last.set(e.key, res);
+			if (round >= warmup) samples.get(e.key)!.push(res.ms);
+		}
+	}
+	const out = new Map<string, { stats: Stats; last: ChildResult }>();
+	for (const e of entries) out.set(e.key, { stats: summarize(samples.get(e.key)!), last: last.get(e.key)! });
+	return out;
+}

@@ -10,9 +10,9 @@ import path from 'node:path';
 import type { Ctx, Suite } from '../context';
 import { cliPath } from '../core';
 import { formatSelfTime } from '../profile';
-import { commandExists, measureChild, runChild } from '../timing';
+import { commandExists, measureChild, measureRoundRobin, runChild, type RoundEntry } from '../timing';
 import type { Tree } from '../trees';
-import { BOUNDS } from './bounds';
+import { BOUNDS, boundEntries, reportBounds } from './bounds';
 
 export const SCAN = {
 	jobsN: (n: number) => `CLI scan --jobs ${n} --no-ignore`,
@@ -71,7 +71,7 @@ export async function profileChild(ctx: Ctx, suite: string, tree: string, label:
 
 export const scanSuite: Suite = {
 	name: 'scan',
-	description: 'full CLI scan --jobs 1 / --jobs N, peak RSS, ratios to the bounds',
+	description: 'full CLI scan --jobs 1 / --jobs N and the bounds, round-robin; peak RSS; ratios',
 	perTree: true,
 	async run(ctx: Ctx, tree: Tree | undefined): Promise<void> {
 		if (!tree) return;
@@ -80,18 +80,27 @@ export const scanSuite: Suite = {
 		const avail = await cliAvailable();
 		if (!avail.ok) {
 			r.note(s, tree.name, avail.why);
+			reportBounds(ctx, tree, await measureRoundRobin(boundEntries(tree), { runs: ctx.opts.runs, warmup: ctx.opts.warmup }));
 			return;
 		}
 		const { runs, warmup, jobs } = ctx.opts;
 		const cli = cliPath();
 		const base = ['--format', 'json'];
 		const nArgs = [...base, '--jobs', String(jobs), '--no-ignore', tree.dir];
-		const scanN = await measureChild(process.execPath, [cli, ...nArgs], { runs, warmup, keepStdout: true });
-		r.row(s, tree.name, SCAN.jobsN(jobs), scanN.stats, 'ms', summary(scanN.last.stdout));
-		const scan1 = await measureChild(process.execPath, [cli, ...base, '--jobs', '1', '--no-ignore', tree.dir], { runs, warmup, keepStdout: true });
-		r.row(s, tree.name, SCAN.jobs1, scan1.stats, 'ms', summary(scan1.last.stdout));
-		const ign = await measureChild(process.execPath, [cli, ...base, '--jobs', String(jobs), tree.dir], { runs, warmup, keepStdout: true });
-		r.row(s, tree.name, SCAN.withIgnore(jobs), ign.stats, 'ms', summary(ign.last.stdout));
+		const scans: RoundEntry[] = [
+			{ key: SCAN.jobsN(jobs), cmd: process.execPath, args: [cli, ...nArgs], opts: { keepStdout: true } },
+			{ key: SCAN.jobs1, cmd: process.execPath, args: [cli, ...base, '--jobs', '1', '--no-ignore', tree.dir], opts: { keepStdout: true } },
+			{ key: SCAN.withIgnore(jobs), cmd: process.execPath, args: [cli, ...base, '--jobs', String(jobs), tree.dir], opts: { keepStdout: true } },
+		];
+		// Bounds and scans in the same rounds: on a shared machine they see the same load.
+		const res = await measureRoundRobin([...boundEntries(tree), ...scans], { runs, warmup });
+		reportBounds(ctx, tree, res);
+		for (const e of scans) {
+			const m = res.get(e.key)!;
+			r.row(s, tree.name, e.key, m.stats, 'ms', summary(m.last.stdout));
+		}
+		const scanN = res.get(SCAN.jobsN(jobs))!;
+		const scan1 = res.get(SCAN.jobs1)!;
 		const rss = await runChild(process.execPath, [cli, ...nArgs], { peakRss: true });
 		if (rss.peakRssMiB !== undefined) {
 			r.value(s, tree.name, SCAN.rss(jobs), rss.peakRssMiB, 'MiB', `measured with ${rss.rssMethod}; ${tree.files} files`);
