@@ -1,0 +1,77 @@
+// Accuracy on real code nobody here wrote: line classes against cloc, Python structure against
+// universal-ctags. Runs the comparison scripts of test/accuracy on the system's Python standard
+// library (every Debian machine with python3 has it) and on node_modules folders pinned by the
+// lockfile. cloc and ctags must be installed: without them this test fails, it never skips.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const repo = path.resolve(__dirname, '../../..');
+const script = (name: string): string => path.join(repo, 'test/accuracy', name);
+
+/** The newest /usr/lib/python3.N that holds the standard library. */
+function pythonStdlib(): string {
+	const dirs = fs
+		.readdirSync('/usr/lib')
+		.filter((d) => /^python3\.\d+$/.test(d) && fs.existsSync(path.join('/usr/lib', d, 'os.py')))
+		.sort((a, b) => Number(b.split('.')[1]) - Number(a.split('.')[1]));
+	assert.ok(dirs.length > 0, 'no Python standard library in /usr/lib/python3.N (install python3)');
+	return path.join('/usr/lib', dirs[0]);
+}
+
+interface ClocLang {
+	files: number;
+	ours: Record<'code' | 'comment' | 'blank', number>;
+	cloc: Record<'code' | 'comment' | 'blank', number>;
+	deltaPercent: Record<'code' | 'comment' | 'blank', number>;
+}
+
+function run(name: string, args: string[]): unknown {
+	const r = spawnSync(process.execPath, [script(name), '--json', ...args], { encoding: 'utf8', maxBuffer: 1 << 28, cwd: repo });
+	assert.equal(r.status, 0, `${name} ${args.join(' ')} failed (exit ${r.status}): ${r.stderr}`);
+	return JSON.parse(r.stdout);
+}
+
+function assertWithin(lang: string, l: ClocLang | undefined, maxPercent: number, minFiles: number): void {
+	assert.ok(l !== undefined, `no ${lang} files compared`);
+	assert.ok(l.files >= minFiles, `${lang}: only ${l.files} files compared`);
+	for (const k of ['code', 'comment', 'blank'] as const) {
+		assert.ok(
+			Math.abs(l.deltaPercent[k]) <= maxPercent,
+			`${lang} ${k}: ours ${l.ours[k]} vs cloc ${l.cloc[k]} (${l.deltaPercent[k].toFixed(3)}%, limit ${maxPercent}%)`,
+		);
+	}
+}
+
+describe('accuracy on real code', () => {
+	it('Python line classes are within 0.5% of cloc on the standard library', () => {
+		const r = run('compare-cloc.mjs', ['--lang', 'Python', pythonStdlib()]) as { languages: Record<string, ClocLang> };
+		assertWithin('Python', r.languages.Python, 0.5, 300);
+	});
+
+	it('Python doc strings as code are within 0.5% of cloc --docstring-as-code', () => {
+		const r = run('compare-cloc.mjs', ['--lang', 'Python', '--docstrings-as-code', pythonStdlib()]) as { languages: Record<string, ClocLang> };
+		assertWithin('Python', r.languages.Python, 0.5, 300);
+	});
+
+	it('JavaScript and TypeScript line classes are within 1% of cloc on node_modules sources', () => {
+		const nm = (p: string): string => path.join(repo, 'node_modules', p);
+		const js = run('compare-cloc.mjs', ['--lang', 'JavaScript', nm('eslint/lib')]) as { languages: Record<string, ClocLang> };
+		assertWithin('JavaScript', js.languages.JavaScript, 1, 300);
+		const ts = run('compare-cloc.mjs', ['--lang', 'TypeScript', nm('@types/node'), nm('typescript/lib')]) as { languages: Record<string, ClocLang> };
+		assertWithin('TypeScript', ts.languages.TypeScript, 1, 100);
+	});
+
+	it('Python classes and functions reach 97% precision and recall against universal-ctags', () => {
+		type Score = { ours: number; ctags: number; precision: number; recall: number };
+		const r = run('compare-ctags.mjs', [pythonStdlib()]) as Record<'classes' | 'functions' | 'all', Score>;
+		for (const k of ['classes', 'functions', 'all'] as const) {
+			const s = r[k];
+			assert.ok(s.ctags > 1000, `${k}: only ${s.ctags} ctags symbols`);
+			assert.ok(s.precision >= 0.97, `${k}: precision ${(s.precision * 100).toFixed(2)}%`);
+			assert.ok(s.recall >= 0.97, `${k}: recall ${(s.recall * 100).toFixed(2)}%`);
+		}
+	});
+});
