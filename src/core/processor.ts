@@ -562,7 +562,18 @@ export class Processor {
 			}
 			return out;
 		}
-		if (!(await filter.isIncluded(f.rel, true))) return out;
+		// The folder may be gone, or be a file now (a folder replaced by a file of its name).
+		let top: fs.Stats;
+		try {
+			top = await fs.promises.lstat(this.absOf(f));
+		} catch {
+			return out;
+		}
+		if (top.isFile()) {
+			if (await filter.isIncluded(f.rel, false)) out.push({ ...f, size: top.size, mtimeMs: top.mtimeMs });
+			return out;
+		}
+		if (!top.isDirectory() || !(await filter.isIncluded(f.rel, true))) return out;
 		const stack = [f.rel];
 		while (stack.length > 0) {
 			const dir = stack.pop()!;
@@ -713,7 +724,7 @@ class BatchBuilder {
 	removeUnseenUnder(f: PathEntry): void {
 		const prefix = f.rel === '' ? '' : f.rel + '/';
 		for (const r of this.index.values()) {
-			if (r.root !== f.root || (prefix !== '' && !r.path.startsWith(prefix))) continue;
+			if (r.root !== f.root || (prefix !== '' && r.path !== f.rel && !r.path.startsWith(prefix))) continue;
 			if (!this.seen.has(fileKey(r.root, r.path))) this.remove({ root: r.root, rel: r.path });
 		}
 	}

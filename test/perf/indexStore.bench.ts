@@ -26,7 +26,7 @@ export interface BenchRow {
 	 * machine close to what the wall time would be on an idle one (an upper bound when GC
 	 * threads run in parallel).
 	 */
-	cpuMedianMs: number;
+	cpuMedianMs?: number;
 	runs: number;
 	note?: string;
 }
@@ -63,7 +63,7 @@ export async function run(opts: BenchRunOptions = {}): Promise<BenchRow[]> {
 	const rows: BenchRow[] = [];
 	const add = (name: string, r: Omit<BenchRow, 'name'>, note?: string) => {
 		rows.push({ name, ...r, ...(note ? { note } : {}) });
-		log(`${name}: median ${r.medianMs.toFixed(1)} ms (min ${r.minMs.toFixed(1)}, max ${r.maxMs.toFixed(1)}; CPU ${r.cpuMedianMs.toFixed(1)} ms)${note ? ` — ${note}` : ''}`);
+		log(`${name}: median ${r.medianMs.toFixed(1)} ms (min ${r.minMs.toFixed(1)}, max ${r.maxMs.toFixed(1)}; CPU ${(r.cpuMedianMs ?? 0).toFixed(1)} ms)${note ? ` — ${note}` : ''}`);
 	};
 	const records = Array.from({ length: n }, (_, i) => makeRecord(i));
 	const meta: IndexMeta = { roots: ['/bench/root'], fingerprint: 'bench' };

@@ -272,3 +272,24 @@ test('paths outside the roots are ignored; the listener API disposes', async () 
 	assert.deepEqual(seen, [1]);
 	assert.deepEqual(s.batches.map((b) => b.seq), [1, 2]);
 });
+
+test('a file replaced by a folder of the same name, and back, from one event each', async () => {
+	const s = await setup();
+	const p = path.join(s.tree, 'shape');
+	writeFile(p, 'def f():\n    pass\n');
+	s.proc.enqueue({ type: 'created', path: p });
+	await s.proc.whenIdle();
+	assert.ok(s.index.has(0, 'shape'));
+	fs.rmSync(p);
+	writeFile(path.join(p, 'inner.py'), 'x = 1\n');
+	s.proc.enqueue({ type: 'created', path: p });
+	await s.proc.whenIdle();
+	assert.deepEqual(s.batches[1].changed.map((c) => `${c.kind}:${c.path}`).sort(), ['added:shape/inner.py', 'removed:shape']);
+	await assertMatchesCold(s);
+	fs.rmSync(p, { recursive: true });
+	writeFile(p, 'y = 2\n');
+	s.proc.enqueue({ type: 'rescan', path: p });
+	await s.proc.whenIdle();
+	assert.deepEqual(s.batches[2].changed.map((c) => `${c.kind}:${c.path}`).sort(), ['added:shape', 'removed:shape/inner.py']);
+	await assertMatchesCold(s);
+});
