@@ -367,6 +367,7 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 			const c0 = close[0];
 			const open = t.open;
 			const o0 = nested ? open[0] : -1;
+			const stop = t.stop;
 			let x = b;
 			for (;;) {
 				if (x === 0x0a || x === 0x0d) break;
@@ -381,10 +382,12 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 				} else if (x === o0 && matchAt(buf, i, n, open)) {
 					i += open.length;
 					depth++;
-				} else {
-					if (x !== 0x20 && x !== 0x09 && x !== 0x0b && x !== 0x0c) hasComment = true;
+				} else if (x !== 0x20 && x !== 0x09 && x !== 0x0b && x !== 0x0c) {
+					hasComment = true;
+					// The line is comment now: skip to the next byte that can matter.
 					i++;
-				}
+					while (i < n && stop[buf[i]] === 0) i++;
+				} else i++;
 				if (i >= n) break;
 				x = buf[i];
 			}
@@ -395,6 +398,7 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 			const close = t.close;
 			const c0 = close[0];
 			const esc = t.escape;
+			const stop = t.stop;
 			let nonBlank = false;
 			let x = b;
 			for (;;) {
@@ -442,11 +446,13 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 					codeClass = c.codeClassInterp;
 					state = CODE;
 					break;
-				} else {
-					if (x !== 0x20 && x !== 0x09 && x !== 0x0b && x !== 0x0c) nonBlank = true;
+				} else if (x !== 0x20 && x !== 0x09 && x !== 0x0b && x !== 0x0c) {
+					nonBlank = true;
 					if (clocMode && (x === 0x2f || x === 0x2a) && isClocMarker(buf, i, n)) marker = true;
+					// Skip to the next byte that can matter (the token's stop table).
 					i++;
-				}
+					while (i < n && stop[buf[i]] === 0) i++;
+				} else i++;
 				if (i >= n) break;
 				x = buf[i];
 			}
@@ -458,6 +464,7 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 			const close = t.close;
 			const c0 = close[0];
 			const esc = t.escape;
+			const stop = t.stop;
 			let nonBlank = false;
 			let x = b;
 			if (clocMode && lineStart === i) {
@@ -482,11 +489,13 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 					state = CODE;
 					if (openHasCode && openLine !== lines && !docAsCode) merged = true;
 					break;
-				} else {
-					if (x !== 0x20 && x !== 0x09 && x !== 0x0b && x !== 0x0c) nonBlank = true;
+				} else if (x !== 0x20 && x !== 0x09 && x !== 0x0b && x !== 0x0c) {
+					nonBlank = true;
 					if (clocMode && (x === 0x2f || x === 0x2a) && isClocMarker(buf, i, n)) marker = true;
+					// Skip to the next byte that can matter (the token's stop table).
 					i++;
-				}
+					while (i < n && stop[buf[i]] === 0) i++;
+				} else i++;
 				if (i >= n) break;
 				x = buf[i];
 			}

@@ -171,6 +171,12 @@ export interface Token {
 	interpOpen?: Uint8Array;
 	/** Strings: the byte closing an interpolated expression (`}`), balanced against the opener's last byte; -1 for none. */
 	interpClose?: number;
+	/**
+	 * Inside this token (string, doc string, block comment): 1 for the bytes that may change
+	 * something (line breaks, escape, first bytes of the closer and opener, and in cloc mode
+	 * `/`, `*` and quotes); the analyzer skips runs of other bytes in a tight loop.
+	 */
+	stop: Uint8Array;
 }
 
 /** A structure rule, compiled. */
@@ -248,8 +254,11 @@ function stringToken(r: StringRule): Token {
 		multiline: r.multiline === true,
 		interpOpen: r.interpolation !== undefined ? enc.encode(r.interpolation[0]) : undefined,
 		interpClose: r.interpolation !== undefined ? r.interpolation[1].charCodeAt(0) : -1,
+		stop: NO_STOP,
 	};
 }
+
+const NO_STOP = new Uint8Array(256);
 
 /** The language compiled for the analyzer; cached, so each language is compiled once. */
 export function compileLanguage(def: LanguageDef): CompiledLanguage {
@@ -258,19 +267,37 @@ export function compileLanguage(def: LanguageDef): CompiledLanguage {
 	const tokens: Token[] = [];
 	const none = new Uint8Array(0);
 	for (const l of def.lineComments ?? []) {
-		tokens.push({ kind: TokenKind.LineComment, open: enc.encode(l), close: none, escape: -1, doubled: false, multiline: false });
+		tokens.push({ kind: TokenKind.LineComment, open: enc.encode(l), close: none, escape: -1, doubled: false, multiline: false, interpOpen: undefined, interpClose: -1, stop: NO_STOP });
 	}
 	for (const [o, c] of def.blockComments ?? []) {
-		tokens.push({ kind: TokenKind.BlockComment, open: enc.encode(o), close: enc.encode(c), escape: -1, doubled: false, multiline: true });
+		tokens.push({ kind: TokenKind.BlockComment, open: enc.encode(o), close: enc.encode(c), escape: -1, doubled: false, multiline: true, interpOpen: undefined, interpClose: -1, stop: NO_STOP });
 	}
 	// Doc strings before strings with the same opener: at a statement start the doc-string
 	// reading wins (the analyzer falls back to the string rule elsewhere).
 	for (const [o, c] of def.docStrings ?? []) {
-		tokens.push({ kind: TokenKind.DocString, open: enc.encode(o), close: enc.encode(c), escape: 0x5c, doubled: false, multiline: true });
+		tokens.push({ kind: TokenKind.DocString, open: enc.encode(o), close: enc.encode(c), escape: 0x5c, doubled: false, multiline: true, interpOpen: undefined, interpClose: -1, stop: NO_STOP });
 	}
 	for (const s of def.strings ?? []) tokens.push(stringToken(s));
 	if (def.docStringRule === 'cloc') {
-		for (const m of ['/*', '*/']) tokens.push({ kind: TokenKind.ClocMarker, open: enc.encode(m), close: none, escape: -1, doubled: false, multiline: false });
+		for (const m of ['/*', '*/']) tokens.push({ kind: TokenKind.ClocMarker, open: enc.encode(m), close: none, escape: -1, doubled: false, multiline: false, interpOpen: undefined, interpClose: -1, stop: NO_STOP });
+	}
+	for (const t of tokens) {
+		if (t.kind === TokenKind.LineComment || t.kind === TokenKind.ClocMarker) continue;
+		const stop = new Uint8Array(256);
+		stop[0x0a] = 1;
+		stop[0x0d] = 1;
+		if (t.escape >= 0) stop[t.escape] = 1;
+		if (t.close.length > 0) stop[t.close[0]] = 1;
+		stop[t.open[0]] = 1;
+		if (t.interpOpen !== undefined) stop[t.interpOpen[0]] = 1;
+		if (def.docStringRule === 'cloc') {
+			for (const ch of ['/', '*', '"', "'"]) stop[ch.charCodeAt(0)] = 1;
+			for (const [o, c] of def.docStrings ?? []) {
+				stop[o.charCodeAt(0)] = 1;
+				stop[c.charCodeAt(0)] = 1;
+			}
+		}
+		t.stop = stop;
 	}
 	const docTokens = tokens.filter((t) => t.kind === TokenKind.DocString).sort((a, b) => b.open.length - a.open.length);
 	const docFirst = new Uint8Array(256);
