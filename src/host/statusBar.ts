@@ -73,7 +73,7 @@ export class StatusBar extends Disposable {
 		const last = m.last;
 		if (last) {
 			md.appendMarkdown(`${vscode.l10n.t('{0} at {1}, took {2}', kindLabel(last.kind), new Date(last.at).toLocaleTimeString(vscode.env.language), duration(last.ms))}\n\n`);
-			const phases = Object.entries(last.phases).filter(([, ms]) => ms > 0);
+			const phases = Object.entries(last.phases).filter(([, ms]) => ms >= 0.05);
 			if (phases.length) {
 				md.appendMarkdown(`| ${vscode.l10n.t('Phase')} | ms |\n|---|---:|\n`);
 				for (const [k, ms] of phases) md.appendMarkdown(`| ${k} | ${ms < 10 ? ms.toFixed(1) : Math.round(ms)} |\n`);
