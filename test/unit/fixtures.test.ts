@@ -1,7 +1,8 @@
 // One generated test per language fixture (tokei's "fixtures carry their answer"): each file
 // under test/fixtures/languages/<slug>/ has a `<file>.expected.json` beside it whose counts and
 // structure were worked out by hand, line by line (`perLine` spells each line's class: c code,
-// m comment, b blank, d doc string), and cross-checked with cloc where cloc knows the language
+// m comment, b blank, d doc string; the labelled sources are in test/fixtures/languages/_labelled),
+// and cross-checked with cloc where cloc knows the language
 // (its numbers and every intentional difference are in the file's `cloc` and `notes`).
 // The test runs the analyzer on the fixture's bytes and compares everything.
 
