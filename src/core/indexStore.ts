@@ -418,8 +418,9 @@ export class JsonlIndexStore implements IndexStoreBackend {
 		// Journal.
 		if (journal && journal.length > 0) {
 			this.journalBytes = journal.length;
-			const byKey = new Map<string, FileRecord>();
-			for (const r of records) byKey.set(fileKey(r.root, r.path), r);
+			// Net effect per file of the batches (null: deleted), then one pass over the base that
+			// only builds keys for paths the journal touched (a journal is small, the base is not).
+			const touched = new Map<string, FileRecord | null>();
 			let applied = 0;
 			let stale = 0;
 			const text = journal.toString('utf8');
@@ -437,13 +438,20 @@ export class JsonlIndexStore implements IndexStoreBackend {
 					stale++;
 					continue;
 				}
-				for (const d of b.deletes) byKey.delete(fileKey(d.root, d.path));
-				for (const r of b.upserts) byKey.set(fileKey(r.root, r.path), r);
+				for (const d of b.deletes) touched.set(fileKey(d.root, d.path), null);
+				for (const r of b.upserts) touched.set(fileKey(r.root, r.path), r);
 				applied++;
 			}
 			if (torn) this.logger.info(`[index] the last write to ${this.journalPath} was interrupted; kept the state before it`);
 			if (torn || repaired || stale) this.mustCompact = true;
-			if (applied) records = [...byKey.values()];
+			if (touched.size > 0) {
+				const paths = new Set<string>();
+				for (const v of touched.keys()) paths.add(v.slice(v.indexOf('\u0000') + 1));
+				const out: FileRecord[] = [];
+				for (const r of records) if (!paths.has(r.path) || !touched.has(fileKey(r.root, r.path))) out.push(r);
+				for (const r of touched.values()) if (r) out.push(r);
+				records = out;
+			}
 		}
 		return done(repaired ? 'repaired' : 'ok', records, readMs, meta);
 	}
