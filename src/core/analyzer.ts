@@ -261,9 +261,17 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 				}
 				hint |= hintBit[b];
 				hasCode = true;
-				// The line is code now: skip ordinary and blank bytes in one tight loop.
+				// The line is code now: skip ordinary, blank and hint bytes in one tight loop.
 				i++;
-				while (i < n && codeClass[buf[i]] <= 1) i++;
+				while (i < n) {
+					const x = buf[i];
+					const kx = codeClass[x];
+					if (kx <= 1) i++;
+					else if (kx === 5) {
+						hint |= hintBit[x];
+						i++;
+					} else break;
+				}
 				continue;
 			}
 			if (k === 4) {
@@ -604,6 +612,9 @@ function skipRegexLiteral(buf: Buffer, i: number, n: number, start: number): num
 		const x = buf[k];
 		if (x === 0x0a || x === 0x0d) return i + 1;
 		if (x === 0x5c /* \ */) {
+			// An escaped line break does not continue a regular expression: not one.
+			const y = k + 1 < n ? buf[k + 1] : 0x0a;
+			if (y === 0x0a || y === 0x0d) return i + 1;
 			k++;
 			continue;
 		}
@@ -676,11 +687,18 @@ function matchStructure(c: CompiledLanguage, buf: Buffer, from: number, to: numb
 	}
 	const not = c.notFunctionNames;
 	if (c.stopWords.size > 0) {
-		// The first word, packed as in `packWord`, without decoding: `if`, `for`, `return`… start no definition.
-		let h = 0;
+		// The first word, hashed as in `packWord`, without decoding: `if`, `for`, `return`… start no definition.
 		let j = from;
-		while (j < to && j - from < 8 && isWordByte(buf[j]) && buf[j] < 0x80) h = h * 128 + buf[j++];
-		if (j - from <= 7 && c.stopWords.has(h * 8 + (j - from))) return;
+		while (j < to && isWordByte(buf[j]) && buf[j] < 0x80) j++;
+		let h = j - from;
+		for (let q = from; q < j; q++) h = (h * 31 + buf[q]) & 0x3fffffff;
+		const w = c.stopWords.get(h);
+		if (w !== undefined && w.length === j - from && matchAt(buf, from, to, w)) return;
+	}
+	if (c.functionEndsNot.size > 0) {
+		let e = to - 1;
+		while (e > from && (buf[e] === 0x20 || buf[e] === 0x09)) e--;
+		if (c.functionEndsNot.has(buf[e])) return;
 	}
 	for (let k = 0; k < c.functions.length; k++) {
 		const r = c.functions[k];

@@ -226,17 +226,20 @@ export interface CompiledLanguage {
 	functions: CompiledRule[];
 	notFunctionNames: Set<string>;
 	/**
-	 * `notFunctionNames` of up to 7 ASCII characters, packed by `packWord`: a line whose first
-	 * word is one of them (`if (…) {`, `} else if`, `return f(x)`) is not tried for functions.
+	 * ASCII `notFunctionNames` by `packWord` hash: a line whose first word is one of them
+	 * (`if (…) {`, `else if`, `return f(x)`) is not tried for functions. The hash may collide,
+	 * so the bytes are compared too.
 	 */
-	stopWords: Set<number>;
+	stopWords: Map<number, Uint8Array>;
+	/** Bytes of `functionLineEndsNot`. */
+	functionEndsNot: Set<number>;
 }
 
-/** A word of up to 7 ASCII characters as one number (7 bits a character). */
+/** A small-integer hash of an ASCII word (the analyzer computes the same over bytes). */
 export function packWord(w: string): number {
-	let h = 0;
-	for (let k = 0; k < w.length; k++) h = h * 128 + w.charCodeAt(k);
-	return h * 8 + w.length;
+	let h = w.length;
+	for (let k = 0; k < w.length; k++) h = (h * 31 + w.charCodeAt(k)) & 0x3fffffff;
+	return h;
 }
 
 const compiled = new Map<LanguageDef, CompiledLanguage>();
@@ -370,7 +373,8 @@ export function compileLanguage(def: LanguageDef): CompiledLanguage {
 		classes,
 		functions,
 		notFunctionNames: new Set(s.notFunctionNames ?? []),
-		stopWords: new Set((s.notFunctionNames ?? []).filter((w) => w.length <= 7 && /^[\x21-\x7e]+$/.test(w)).map(packWord)),
+		functionEndsNot: new Set([...(s.functionLineEndsNot ?? '')].map((ch) => ch.charCodeAt(0))),
+		stopWords: new Map((s.notFunctionNames ?? []).filter((w) => /^[\x21-\x7e]+$/.test(w)).map((w) => [packWord(w), enc.encode(w)])),
 	};
 	compiled.set(def, c);
 	return c;

@@ -217,6 +217,12 @@ export interface StructureRules {
 	functions?: string[];
 	/** Names a function rule must never report (keywords that look like calls: `if`, `for`, `while`, `switch`, `catch`, …). */
 	notFunctionNames?: string[];
+	/**
+	 * Characters a line's code may not end with for the function rules to be tried (C/C++:
+	 * `;` and `,` end prototypes, calls and declarations, never a definition's first line).
+	 * A speed filter; optional, added by the analyzer. @default none
+	 */
+	functionLineEndsNot?: string;
 }
 
 /** One language of the table. Names and extensions follow GitHub Linguist where it has them. */

@@ -80,6 +80,11 @@ describe('line classes', () => {
 		assert.equal(classesOf('a.js', src), 'CCMMMCCCCCC');
 	});
 
+	it('JavaScript: a backslash before a line break does not make a regex span lines', () => {
+		// Found by the line-ending property: `(/\` + LF once swallowed the line break.
+		for (const eol of ['\n', '\r\n', '\r']) assert.equal(classesOf('a.js', `x = (/\\${eol}/* c */${eol}y();`), 'CMC', JSON.stringify(eol));
+	});
+
 	it('TypeScript: a division is not a regex', () => {
 		const src = ['const r = a / b; const s = "x";', '// c', 'const q = (a) / 2 / c; // d'].join('\n');
 		assert.equal(classesOf('a.ts', src), 'CMC');
