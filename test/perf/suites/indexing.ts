@@ -94,7 +94,7 @@ async function measureStores(ctx: Ctx): Promise<void> {
 }
 
 /** Prints rows another helper's bench returned: `{ name, median|ms, min?, max?, runs? }[]` or anything (as JSON). */
-function printForeign(ctx: Ctx, suite: string, res: unknown): void {
+function printForeign(ctx: Ctx, suite: string, res: unknown, label = 'indexStore.bench'): void {
 	const rows = Array.isArray(res) ? res : res && typeof res === 'object' && Array.isArray((res as { rows?: unknown }).rows) ? (res as { rows: unknown[] }).rows : undefined;
 	let printed = 0;
 	for (const x of rows ?? []) {
@@ -106,10 +106,10 @@ function printForeign(ctx: Ctx, suite: string, res: unknown): void {
 		const min = typeof o.min === 'number' ? o.min : typeof o.minMs === 'number' ? o.minMs : med;
 		const max = typeof o.max === 'number' ? o.max : typeof o.maxMs === 'number' ? o.maxMs : med;
 		const runs = typeof o.runs === 'number' ? o.runs : 1;
-		ctx.report.row(suite, '', `indexStore.bench: ${name}`, { median: med, min, max, runs, mean: med, samples: [] }, 'ms', typeof o.note === 'string' ? o.note : undefined);
+		ctx.report.row(suite, '', `${label}: ${name}`, { median: med, min, max, runs, mean: med, samples: [] }, 'ms', typeof o.note === 'string' ? o.note : undefined);
 		printed++;
 	}
-	if (printed === 0 && res !== undefined) ctx.report.note(suite, '', `indexStore.bench run() returned: ${JSON.stringify(res).slice(0, 2000)}`);
+	if (printed === 0 && res !== undefined) ctx.report.note(suite, '', `${label} run() returned: ${JSON.stringify(res).slice(0, 2000)}`);
 }
 
 let indexCli: { ok: boolean; why: string } | undefined;
@@ -339,7 +339,7 @@ async function oneChange(ctx: Ctx, tree: Tree): Promise<void> {
 		} finally {
 			await p.stop();
 		}
-		r.row('processor', '', 'persistent processor: 1 change → batch applied + persisted (processMs)', summarize(processMs), 'ms', 'fsync on, window excluded');
+		r.row('processor', '', 'persistent processor: 1 change → batch applied + persisted (processMs)', summarize(processMs), 'ms', 'store fsync: true, window excluded');
 		r.row('processor', '', 'persistent processor: persist part (persistMs)', summarize(persistMs));
 		r.row('processor', '', 'persistent processor: enqueue → batch event, wall, minus window', summarize(wall));
 		r.ratio('processor', '', 'one change processMs / 5 ms', summarize(processMs).median / 5, '<= 1.0');
@@ -372,6 +372,15 @@ export const processorSuite: Suite = {
 			.map((p) => ({ absPath: path.join(tree.dir, p), relPath: p }));
 		await workerPerMessage(ctx, files);
 		await oneChange(ctx, tree);
+		// The index helper's own processor bench (10k-file tree of its own).
+		const bench = tryModule(path.join('test', 'perf', 'processor.bench.js'));
+		if (bench && typeof bench.run === 'function') {
+			try {
+				printForeign(ctx, 'processor', await (bench.run as (o?: unknown) => Promise<unknown>)({}), 'processor.bench');
+			} catch (e) {
+				ctx.report.note('processor', '', `processor.bench run() failed: ${e instanceof Error ? e.message : String(e)}`);
+			}
+		}
 	},
 };
 
