@@ -52,7 +52,11 @@ export interface ScanRunOptions extends ScanOptions {
 	 * analysis options are replaced by this scan's.
 	 */
 	pool?: AnalyzerPool;
-	/** Files per batch sent to a thread. @default 64 */
+	/**
+	 * Files per batch sent to a thread. 16 had the best wall time on a busy 2-core machine (100k
+	 * files: 16 → 5.8 s, 64 → 7.9 s, 256 → 7.8 s medians of 7; CPU within 5%): small batches
+	 * keep both threads fed when one is descheduled. @default 16
+	 */
 	batchSize?: number;
 	/**
 	 * Where files are read (for benchmarks; the default was measured fastest, see README):
@@ -66,7 +70,7 @@ export interface ScanRunOptions extends ScanOptions {
 	ioConcurrency?: number;
 }
 
-const DEFAULT_BATCH = 64;
+const DEFAULT_BATCH = 16;
 
 function compareByRootPath(a: { root: number; path: string }, b: { root: number; path: string }): number {
 	return a.root - b.root || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
