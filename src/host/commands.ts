@@ -81,10 +81,12 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
 			await d.model.clearIndex();
 			vscode.window.setStatusBarMessage(vscode.l10n.t('Workspace Stats: index cleared'), 3000);
 		}),
+		// A file picked in the Folders view: its structure, and the file in a preview editor
+		// (the tree keeps the focus, so the keyboard can go on through the tree).
 		command('_showStructure', async (uri?: vscode.Uri) => {
 			if (!uri) return;
 			await d.structure.show(uri);
-			await vscode.commands.executeCommand('workspaceStats.structure.focus');
+			await vscode.window.showTextDocument(uri, { preview: true, preserveFocus: true });
 		}),
 	];
 }

@@ -70,7 +70,8 @@ export class CancelledError extends Error {
 
 interface RootState {
 	folder: vscode.WorkspaceFolder;
-	settings: FolderSettings;
+	/** Read on first use (not during activation: the fingerprint hashes the language table). */
+	settingsValue?: FolderSettings;
 	filter?: Promise<PathFilter>;
 	/** Skipped files by root-relative path. */
 	skipped: Map<string, RootSkip>;
@@ -144,7 +145,14 @@ export class StatsModel extends Disposable {
 	}
 
 	settingsOf(root: number): FolderSettings | undefined {
-		return this.roots[root]?.settings;
+		const s = this.roots[root];
+		if (!s) return undefined;
+		s.settingsValue ??= readFolderSettings(s.folder.uri);
+		return s.settingsValue;
+	}
+
+	private settings(root: number): FolderSettings {
+		return this.settingsOf(root)!;
 	}
 
 	/** The root and root-relative '/' path of an absolute path, or undefined outside every folder. */
@@ -184,7 +192,7 @@ export class StatsModel extends Disposable {
 			const old = byPath.get(folder.uri.fsPath);
 			if (old === undefined) {
 				added.push(i);
-				return { folder, settings: readFolderSettings(folder.uri), skipped: new Map() };
+				return { folder, skipped: new Map() };
 			}
 			for (const r of this.indexValue.under(old, '')) records.push({ ...r, root: i });
 			const state = oldRoots[old];
@@ -198,7 +206,7 @@ export class StatsModel extends Disposable {
 	}
 
 	private meta(): IndexMeta {
-		return { roots: this.indexValue.roots, fingerprint: JSON.stringify(this.roots.map((r) => r.settings.fingerprint)) };
+		return { roots: this.indexValue.roots, fingerprint: JSON.stringify(this.roots.map((_, i) => this.settings(i).fingerprint)) };
 	}
 
 	private setState(s: ModelState): void {
@@ -232,7 +240,7 @@ export class StatsModel extends Disposable {
 			// A scan that finished while the index was loading is newer than the index.
 			if (this.scannedThisSession) return false;
 			this.indexValue = new FileIndex(this.meta().roots, res.records);
-			for (const r of this.roots) r.indexedWith = r.settings.fingerprint;
+			this.roots.forEach((r, i) => (r.indexedWith = this.settings(i).fingerprint));
 			await this.loadSkipped();
 			const ms = performance.now() - t0;
 			this.last = { kind: 'index', at: Date.now(), ms, phases: { 'index load': ms }, added: res.records.length, changed: 0, removed: 0, examples: [] };
@@ -374,18 +382,19 @@ export class StatsModel extends Disposable {
 			for (const i of pick) {
 				const state = this.roots[i];
 				if (!state) continue;
-				state.settings = readFolderSettings(state.folder.uri);
+				state.settingsValue = readFolderSettings(state.folder.uri);
+				const settings = state.settingsValue;
 				state.filter = undefined;
 				const onProgress = (p: { files: number; bytes: number }) => {
 					this.progress = { files: doneBefore.files + p.files, bytes: doneBefore.bytes + p.bytes };
 					this._onDidProgress.fire();
 				};
-				const common = { ...state.settings.options, jobs: analysisThreads(), signal, logger: this.log.scanner, onProgress };
+				const common = { ...settings.options, jobs: analysisThreads(), signal, logger: this.log.scanner, onProgress };
 				let previous = 0;
 				for (const _ of this.indexValue.under(i, '')) previous++;
 				const tu = { ms: 0 };
 				let res: ScanResult;
-				if (previous > 0 && state.indexedWith === state.settings.fingerprint) {
+				if (previous > 0 && state.indexedWith === settings.fingerprint) {
 					// Warm: stat every file, re-read only new or changed ones (on a copy of this
 					// folder's records, since the core works on one root with one set of options).
 					const sub = new FileIndex([state.folder.uri.fsPath], [...this.indexValue.under(i, '')].map((r) => ({ ...r, root: 0 })));
@@ -432,7 +441,7 @@ export class StatsModel extends Disposable {
 					if (previous > 0) for (const r of this.indexValue.under(i, '')) if (!seen.has(r.path)) deletes.push({ root: i, path: r.path });
 					await this.applyInChunks({ upserts: [], deletes }, info, tu);
 				}
-				state.indexedWith = state.settings.fingerprint;
+				state.indexedWith = settings.fingerprint;
 				doneBefore = { ...this.progress };
 				for (const [k, v] of Object.entries(res.timing)) if (k !== 'totalMs') phases[k] = (phases[k] ?? 0) + v;
 				phases['index update'] = (phases['index update'] ?? 0) + tu.ms;
@@ -482,7 +491,7 @@ export class StatsModel extends Disposable {
 
 	private filterOf(root: number): Promise<PathFilter> {
 		const s = this.roots[root];
-		s.filter ??= createPathFilter(s.folder.uri.fsPath, s.settings.options);
+		s.filter ??= createPathFilter(s.folder.uri.fsPath, this.settings(root).options);
 		return s.filter;
 	}
 
@@ -529,7 +538,7 @@ export class StatsModel extends Disposable {
 				if (st.isDirectory()) {
 					if (!(await filter.isIncluded(rel, true))) return;
 					// A folder that appeared (moved in, checked out): scan it with this folder's options.
-					const res = await scan([abs], { ...state.settings.options, keepRecords: true, jobs: analysisThreads(), logger: this.log.scanner });
+					const res = await scan([abs], { ...this.settings(root).options, keepRecords: true, jobs: analysisThreads(), logger: this.log.scanner });
 					for (const r of res.records ?? []) {
 						const path = `${rel}/${r.path}`;
 						if (await filter.isIncluded(path)) upserts.push({ ...r, root, path });
@@ -542,7 +551,7 @@ export class StatsModel extends Disposable {
 					if (this.indexValue.has(root, rel)) deletes.push({ root, path: rel });
 					return;
 				}
-				const out = await analyzeFile(abs, rel, root, state.settings.options);
+				const out = await analyzeFile(abs, rel, root, this.settings(root).options);
 				if ('reason' in out) {
 					state.skipped.set(rel, out);
 					touchedSkips.add(root);
@@ -579,7 +588,7 @@ export class StatsModel extends Disposable {
 		if (loc) {
 			const r = this.indexValue.get(loc.root, loc.rel);
 			if (r && r.size === st.size && r.mtimeMs === st.mtimeMs) return r;
-			return analyzeFile(abs, loc.rel, loc.root, this.roots[loc.root].settings.options);
+			return analyzeFile(abs, loc.rel, loc.root, this.settings(loc.root).options);
 		}
 		return analyzeFile(abs, nodePath.basename(abs), -1, {});
 	}

@@ -84,7 +84,6 @@ export class StatusBar extends Disposable {
 				if (last.examples.length) md.appendMarkdown(` (${last.examples.map((p) => '`' + p + '`').join(', ')}${last.added + last.changed + last.removed > last.examples.length ? ', …' : ''})`);
 				md.appendMarkdown('\n\n');
 			}
-			if (last.eventLoop) md.appendMarkdown(`${vscode.l10n.t('Longest event-loop delay during the scan: {0} ms', last.eventLoop.maxMs.toFixed(1))}\n\n`);
 		}
 		md.appendMarkdown(vscode.l10n.t('Click to show the Overview.'));
 		return md;

@@ -178,6 +178,12 @@ export async function runUiTests(o) {
 		await extensionChecks({ page, statusbar, check, folder: o.folder, shots: SHOTS });
 		await page.screenshot({ path: path.join(SHOTS, 'workbench.png') });
 		console.log(`${prefix}screenshots in ${SHOTS}`);
+		await check('with no folder open, the views show the welcome text', async () => {
+			await page.goto(workbenchUrl(o.url, { extensionDevelopmentPath: o.ext }));
+			await page.locator('.activitybar .action-item a[aria-label^="Workspace Stats"], .activitybar .action-item[aria-label^="Workspace Stats"]').first().click();
+			await pane(page, 'Overview').locator('.welcome-view-content').filter({ hasText: /counts the files, lines and structure/ }).first().waitFor();
+			await pane(page, 'Overview').getByRole('button', { name: 'Open Folder' }).first().waitFor();
+		});
 	} catch (e) {
 		console.log(`${prefix}not ok - UI harness error: ${e.message}`);
 		await page.screenshot({ path: path.join(SHOTS, 'error.png') }).catch(() => {});
