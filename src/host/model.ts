@@ -90,6 +90,8 @@ export class StatsModel extends Disposable {
 	private stateValue: ModelState = 'idle';
 	private store: JsonlIndexStore | undefined;
 	private writes: Promise<unknown> = Promise.resolve();
+	/** JSON of the meta the store on disk was last written or loaded with (undefined: unknown). */
+	private persistedMeta: string | undefined;
 	private scanRun: { controller: AbortController; done: Promise<void> } | undefined;
 	private loaded: Promise<boolean> | undefined;
 
@@ -200,6 +202,7 @@ export class StatsModel extends Disposable {
 			return { ...state, folder };
 		});
 		this.indexValue = new FileIndex(this.roots.map((r) => r.folder.uri.fsPath), records);
+		this.persistedMeta = undefined;
 		this.store = this.storage ? new JsonlIndexStore(vscode.Uri.joinPath(this.storage, 'index.jsonl').fsPath, { logger: this.log.index }) : undefined;
 		this._onDidChange.fire({ reset: true });
 		return added;
@@ -240,6 +243,8 @@ export class StatsModel extends Disposable {
 			// A scan that finished while the index was loading is newer than the index.
 			if (this.scannedThisSession) return false;
 			this.indexValue = new FileIndex(this.meta().roots, res.records);
+			// A repaired index is rewritten in full by the next persist.
+			if (res.status === 'ok') this.persistedMeta = JSON.stringify(this.meta());
 			this.roots.forEach((r, i) => (r.indexedWith = this.settings(i).fingerprint));
 			await this.loadSkipped();
 			const ms = performance.now() - t0;
@@ -277,23 +282,34 @@ export class StatsModel extends Disposable {
 		}
 	}
 
-	/** Persists the whole index (after a scan) or one batch (after an update), one write at a time. */
+	/**
+	 * Persists one write at a time: `changes` as one journal batch when the store holds the index
+	 * for the same roots and settings (nothing at all when they are empty), else the whole index.
+	 * The whole-index write serializes every record on this thread, so it is kept for cold scans
+	 * and setting or folder changes.
+	 */
 	private persist(changes?: IndexChanges): Promise<number> {
 		const store = this.store;
 		if (!store) return Promise.resolve(0);
 		const meta = this.meta();
-		const skipped = { fingerprint: JSON.stringify(meta), skipped: this.skipped() };
+		const metaKey = JSON.stringify(meta);
+		const skipped = { fingerprint: metaKey, skipped: this.skipped() };
+		const incremental = changes !== undefined && this.persistedMeta === metaKey;
 		const run = async () => {
 			const t0 = performance.now();
 			await fs.promises.mkdir(nodePath.dirname(store.path), { recursive: true });
-			if (changes) await store.commit(changes, () => this.indexValue.values(), meta);
-			else await store.save(this.indexValue.values(), meta);
+			if (!incremental) await store.save(this.indexValue.values(), meta);
+			else if (changes.upserts.length + changes.deletes.length > 0) await store.commit(changes, () => this.indexValue.values(), meta);
+			this.persistedMeta = metaKey;
 			const file = this.skippedFile();
 			if (file) await fs.promises.writeFile(file, JSON.stringify(skipped));
 			return performance.now() - t0;
 		};
 		const p = this.writes.then(run, run);
-		this.writes = p.catch((e: unknown) => this.log.index.error(`saving the index failed: ${e instanceof Error ? e.message : String(e)}`));
+		this.writes = p.catch((e: unknown) => {
+			this.persistedMeta = undefined;
+			this.log.index.error(`saving the index failed: ${e instanceof Error ? e.message : String(e)}`);
+		});
 		return p;
 	}
 
@@ -315,6 +331,7 @@ export class StatsModel extends Disposable {
 		for (const r of this.roots) r.skipped.clear();
 		this.last = undefined;
 		this.scannedThisSession = false;
+		this.persistedMeta = undefined;
 		this.log.index.info('index cleared');
 		this._onDidChange.fire({ reset: true });
 	}
@@ -378,6 +395,8 @@ export class StatsModel extends Disposable {
 		const pick = opts.roots ?? this.roots.map((_, i) => i);
 		let doneBefore = { files: 0, bytes: 0 };
 		let ok = false;
+		// What to persist: the warm scans' changes as one journal batch, or (after any cold scan) everything.
+		let journal: IndexChanges | undefined = { upserts: [], deletes: [] };
 		try {
 			for (const i of pick) {
 				const state = this.roots[i];
@@ -409,7 +428,12 @@ export class StatsModel extends Disposable {
 					info.reused = (info.reused ?? 0) + warm.warm.reused;
 					state.skipped = new Map(res.skipped.map((s) => [s.path, { ...s, root: i }]));
 					await this.applyInChunks(changes, info, tu);
+					if (journal) {
+						for (const u of changes.upserts) journal.upserts.push(u);
+						for (const d of changes.deletes) journal.deletes.push(d);
+					}
 				} else {
+					journal = undefined;
 					// Cold (first scan, or records made with other settings): records go into the
 					// index as they arrive, a few hundred at a time, so the views fill in while the
 					// scan runs and no single step holds the extension host's thread for long.
@@ -447,7 +471,7 @@ export class StatsModel extends Disposable {
 				phases['index update'] = (phases['index update'] ?? 0) + tu.ms;
 				this.log.scanner.info(`${state.folder.name}: ${res.aggregates.totals.files} files, ${res.aggregates.totals.lines} lines, ${res.skipped.length} skipped in ${res.timing.totalMs.toFixed(0)} ms`);
 			}
-			phases['index save'] = await this.persist();
+			phases['index save'] = await this.persist(journal);
 			ok = true;
 			return info;
 		} finally {
