@@ -11,6 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runExtensionTests } from './browser.mjs';
+import { copyWorkspace, largeTree } from './fixtures.mjs';
 import { ensureInstalled, SetupError } from './install.mjs';
 import { startServer } from './server.mjs';
 
@@ -40,35 +41,6 @@ function step(name, cmd, args) {
 	if (r.status !== 0) throw new SetupError(`${name} failed (exit ${r.status ?? r.signal})`);
 }
 
-/**
- * A generated tree (test/tools/gen-synth.mjs, 10,000 files, with its manifest of exact counts),
- * made once into .vscode-test/. It gets an empty .git folder so it is the top of its own repository
- * and the project's .gitignore (which lists .vscode-test/) does not apply to it.
- */
-function largeTree() {
-	const dir = path.join(REPO, '.vscode-test', 'synth-10000');
-	const manifest = `${dir}.manifest.json`;
-	if (!fs.existsSync(manifest)) {
-		const tmp = `${dir}.tmp`;
-		fs.rmSync(tmp, { recursive: true, force: true });
-		console.log('[vscode] generating the 10,000-file tree for the large-scan tests (once)');
-		const r = spawnSync(process.execPath, [path.join(REPO, 'test', 'tools', 'gen-synth.mjs'), tmp, '10000', '--manifest', `${tmp}.json`], { stdio: ['ignore', 'ignore', 'inherit'] });
-		if (r.status !== 0) throw new SetupError('gen-synth.mjs failed');
-		fs.mkdirSync(path.join(tmp, '.git'));
-		fs.rmSync(dir, { recursive: true, force: true });
-		fs.renameSync(tmp, dir);
-		fs.renameSync(`${tmp}.json`, manifest);
-	}
-	return { dir, manifest };
-}
-
-/** A throw-away copy of the fixture workspace: the tests edit, rename and delete files in it. */
-function copyWorkspace(runDir, name) {
-	const dest = path.join(runDir, name);
-	fs.cpSync(path.join(REPO, 'test', 'vscode', 'workspace'), dest, { recursive: true });
-	return dest;
-}
-
 async function main() {
 	const o = parseArgs(process.argv.slice(2));
 	const t0 = Date.now();
@@ -81,7 +53,7 @@ async function main() {
 		if (!fs.existsSync(path.join(REPO, f))) throw new SetupError(`${f} is missing: build first (npm run build && npm run build:tests) or drop --no-build`);
 	}
 	const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wstats-vscode-'));
-	const ws = copyWorkspace(runDir, 'ws');
+	const ws = copyWorkspace(path.join(runDir, 'ws'));
 	const large = !o.only || o.only.has('multi-root') ? largeTree() : undefined;
 	const env = { WSTATS_TEST_REPO: REPO, WSTATS_TEST_RUN_DIR: runDir, WSTATS_TEST_LARGE: large?.dir ?? '', WSTATS_TEST_LARGE_MANIFEST: large?.manifest ?? '' };
 	if (o.grep) env.WSTATS_TEST_GREP = o.grep;
@@ -94,7 +66,7 @@ async function main() {
 		const launches = [
 			{ name: 'integration', tests: path.join(SUITE, 'index'), folder: path.join(ws, 'alpha') },
 			{ name: 'restart', tests: path.join(SUITE, 'restart'), folder: path.join(ws, 'alpha') },
-			{ name: 'multi-root', tests: path.join(SUITE, 'multiRoot'), workspace: path.join(copyWorkspace(runDir, 'multi'), 'multi.code-workspace'), timeoutS: 240 },
+			{ name: 'multi-root', tests: path.join(SUITE, 'multiRoot'), workspace: path.join(copyWorkspace(path.join(runDir, 'multi')), 'multi.code-workspace'), timeoutS: 240 },
 		];
 		for (const l of launches) {
 			if (o.only && !o.only.has(l.name)) continue;
@@ -114,7 +86,7 @@ async function main() {
 			console.log('\n== [vscode] UI tests (Playwright, real workbench)');
 			const { runUiTests } = await import('./ui.mjs');
 			const t = Date.now();
-			const failed = await runUiTests({ url: server.url, ext: REPO, folder: path.join(copyWorkspace(runDir, 'ui'), 'alpha') });
+			const failed = await runUiTests({ url: server.url, ext: REPO, folder: path.join(copyWorkspace(path.join(runDir, 'ui')), 'alpha') });
 			results.push({ name: 'ui', ok: failed === 0, seconds: (Date.now() - t) / 1000 });
 		}
 	} finally {
