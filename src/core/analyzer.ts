@@ -186,6 +186,8 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 	const nested = c.nested;
 	const hasStructure = c.hasStructure;
 	const regexLiterals = c.def.regexLiterals === true;
+	/** Line (count of lines before it) on which a regex literal scan failed; no more scans there. */
+	let noRegexLine = -1;
 	const docAtLineStartOnly = c.docMode === DocMode.Statement;
 	const docInStrings = c.docMode === DocMode.Cloc;
 	const docCloseAny = c.docMode === DocMode.Cloc;
@@ -301,7 +303,12 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 					}
 					hasCode = true;
 					// A regular expression literal is skipped whole: quotes in it open no string.
-					i = b === 0x2f && regexLiterals ? skipRegexLiteral(buf, i, n, start) : i + 1;
+					if (b === 0x2f && regexLiterals && noRegexLine !== lines) {
+						const e = skipRegexLiteral(buf, i, n, start);
+						// No closing `/` on the rest of the line: none will be found later on it either.
+						if (e < 0) noRegexLine = lines;
+						i = e < 0 ? i + 1 : e;
+					} else i++;
 					continue;
 				}
 				const wasLineStart = atLineStart;
@@ -585,14 +592,18 @@ function matchToken(list: Token[] | undefined, buf: Buffer, i: number, n: number
 	return undefined;
 }
 
+/** Longest regular expression literal recognised; a longer one is read as code (a division). */
+const MAX_REGEX_LITERAL = 2048;
+
 /** Words after which a `/` starts a regular expression, not a division. */
 const REGEX_AFTER_WORDS = new Set(['return', 'typeof', 'instanceof', 'in', 'of', 'new', 'delete', 'void', 'throw', 'case', 'do', 'else', 'yield', 'await']);
 
 /**
  * `buf[i]` is a `/` that starts no comment. When it starts a regular expression literal (by
  * the byte before it: not after a name, number, `)` or `]`, unless the name is a keyword like
- * `return`), returns the offset after the literal's closing `/`; else (a division, or no
- * closing `/` on the line) `i + 1`. Looks back over blanks only, never past `start`.
+ * `return`), returns the offset after the literal's closing `/`; `i + 1` for a division;
+ * -1 when no closing `/` was found (line end, or MAX_REGEX_LITERAL bytes). Looks back over
+ * blanks only, never past `start`.
  */
 function skipRegexLiteral(buf: Buffer, i: number, n: number, start: number): number {
 	let j = i - 1;
@@ -608,13 +619,16 @@ function skipRegexLiteral(buf: Buffer, i: number, n: number, start: number): num
 		}
 	}
 	let inClass = false;
-	for (let k = i + 1; k < n; k++) {
+	// Bounded, and a failed scan ends regex scans on its line (noRegexLine), so a long line
+	// full of `/[` costs linear time, not quadratic.
+	const end = Math.min(n, i + 1 + MAX_REGEX_LITERAL);
+	for (let k = i + 1; k < end; k++) {
 		const x = buf[k];
-		if (x === 0x0a || x === 0x0d) return i + 1;
+		if (x === 0x0a || x === 0x0d) return -1;
 		if (x === 0x5c /* \ */) {
 			// An escaped line break does not continue a regular expression: not one.
 			const y = k + 1 < n ? buf[k + 1] : 0x0a;
-			if (y === 0x0a || y === 0x0d) return i + 1;
+			if (y === 0x0a || y === 0x0d) return -1;
 			k++;
 			continue;
 		}
@@ -623,7 +637,7 @@ function skipRegexLiteral(buf: Buffer, i: number, n: number, start: number): num
 		} else if (x === 0x5b) inClass = true;
 		else if (x === 0x2f) return k === i + 1 ? i + 1 : k + 1;
 	}
-	return i + 1;
+	return -1;
 }
 
 function isWordByte(b: number): boolean {

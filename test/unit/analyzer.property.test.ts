@@ -81,6 +81,31 @@ describe('analyzer properties (every language of the table)', () => {
 		}
 	});
 
+	it('no structure rule of the table backtracks catastrophically on adversarial lines', () => {
+		// Lines of a repeated unit of the characters rules are made of; a catastrophic pattern
+		// (nested quantifiers over overlapping classes) takes seconds on 30 repetitions.
+		const chars = [' ', 'a', '*', '&', ':', '(', ')', '<', '>', ',', '=', '.', '\t', '_', '[', ']', '{', '}', '"', "'", '#', '@', '$', '-', '/', ';', '~', '!', '?', '|', '\\'];
+		const unitArb = fc.array(fc.constantFrom(...chars), { minLength: 1, maxLength: 3 });
+		const lineArb = fc.tuple(fc.constantFrom('', 'int ', 'def ', 'class ', 'function ', 'public ', 'fn ', 'func '), unitArb, fc.constantFrom('(x) y', '(', '', '{', ' z', ';'));
+		for (const def of LANGS) {
+			for (const kind of ['imports', 'classes', 'functions'] as const) {
+				for (const src of def.structure?.[kind] ?? []) {
+					const re = new RegExp(src);
+					fc.assert(
+						fc.property(lineArb, ([prefix, unit, suffix]) => {
+							const line = prefix + unit.join('').repeat(Math.ceil(30 / unit.length)) + suffix;
+							const t0 = process.hrtime.bigint();
+							re.exec(line);
+							const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+							assert.ok(ms < 250, `${def.name} ${kind} ${src} took ${ms.toFixed(0)} ms on ${JSON.stringify(line)}`);
+						}),
+						{ numRuns: 40 },
+					);
+				}
+			}
+		}
+	});
+
 	it('a UTF-8 BOM, or UTF-16 LE/BE encoding, does not change the classes', () => {
 		for (const def of LANGS) {
 			fc.assert(

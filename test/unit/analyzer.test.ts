@@ -202,6 +202,24 @@ describe('line classes', () => {
 		assert.deepEqual(counts('a.js', quotes), [1, 1, 0, 0]);
 	});
 
+	it('pathological long lines stay linear (regex literal scans, structure rules)', () => {
+		const cases: [string, string][] = [
+			['a.js', '(/['.repeat(1_000_000)],
+			['a.js', '`${'.repeat(1_000_000)],
+			['a.py', ('"'.repeat(3) + "'").repeat(500_000)],
+			['a.py', '/*'.repeat(1_000_000)],
+			['a.c', 'int a' + '*&'.repeat(400) + ' b(x) y z\n'],
+			['a.cpp', 'a' + ' *a'.repeat(300) + '(x) y z\n'],
+		];
+		for (const [f, text] of cases) {
+			const t0 = process.hrtime.bigint();
+			const a = ok(analyzeBuffer(Buffer.from(text), f));
+			const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+			assert.equal(a.lines, 1);
+			assert.ok(ms < 3000, `${f} ${JSON.stringify(text.slice(0, 12))}…: ${ms} ms`);
+		}
+	});
+
 	it('unknown files count lines under their extension, non-blank lines as code', () => {
 		const a = ok(analyzeBuffer(Buffer.from('a\n\n  # b\n'), 'dir/data.FOO'));
 		assert.deepEqual([a.language, a.unknown, a.category, a.lines, a.code, a.comment, a.blank], ['ext:.foo', true, 'data', 3, 2, 0, 1]);
