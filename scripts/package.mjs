@@ -26,7 +26,9 @@ export function packageVsix(out = path.join(REPO, 'workspace-stats.vsix')) {
 			fs.cpSync(from, path.join(stage, f), { recursive: true });
 		}
 		const vsce = path.join(REPO, 'node_modules', '@vscode', 'vsce', 'vsce');
-		const r = spawnSync(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '-o', path.resolve(out)], { cwd: stage, encoding: 'utf8' });
+		// --no-rewrite-relative-links: the README's screenshots are relative (media/…) and there is no
+		// public repository URL to rewrite them against; VS Code shows them from the package itself.
+		const r = spawnSync(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '-o', path.resolve(out)], { cwd: stage, encoding: 'utf8' });
 		if (r.status !== 0) throw new Error(`vsce package failed (exit ${r.status}):\n${r.stdout}${r.stderr}`);
 		return { out: path.resolve(out), log: r.stdout };
 	} finally {
