@@ -19,6 +19,9 @@ export const DEFAULT_MAX_FILE_SIZE = 16 * 1024 * 1024;
  */
 export const MAX_DECODED_LINE = 1000;
 
+/** Most block comments cut out of one candidate line; after that the text ends at the next one. */
+const MAX_CUTS = 4;
+
 /** Deepest nesting of interpolations in strings followed (`${ `${ … }` }`); deeper ones are string text. */
 const MAX_INTERPOLATION_DEPTH = 32;
 
@@ -239,6 +242,11 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 	let cand = -1;
 	/** Where the candidate's decoded text ends: the first comment opener on the line. */
 	let candEnd = -1;
+	/** Block comments inside the candidate line, left out of its text; one still open. */
+	const cutStart: number[] = [];
+	const cutEnd: number[] = [];
+	let nCuts = 0;
+	let pendingCut = -1;
 
 	// A `#!` first line is code whatever the language does with `#`.
 	if (n - i >= 2 && buf[i] === 0x23 && buf[i + 1] === 0x21) {
@@ -301,6 +309,7 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 						atLineStart = false;
 						if (hasStructure && structFirst[b] === 1) cand = i;
 					}
+					hint |= hintBit[b];
 					hasCode = true;
 					// A regular expression literal is skipped whole: quotes in it open no string.
 					if (b === 0x2f && regexLiterals && noRegexLine !== lines) {
@@ -313,7 +322,14 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 				}
 				const wasLineStart = atLineStart;
 				atLineStart = false;
-				if (cand !== -1 && candEnd === -1 && t.kind !== TokenKind.String && t.kind !== TokenKind.ClocMarker) candEnd = i;
+				// A line may start with a string (Go's `"fmt"` in an import block).
+				if (wasLineStart && t.kind === TokenKind.String && hasStructure && structFirst[b] === 1) cand = i;
+				if (cand !== -1 && candEnd === -1) {
+					// The candidate's text leaves comments out: a block comment closed on the line is
+					// cut out (`import { a, /* b, */ c }`), anything else ends the text.
+					if (t.kind === TokenKind.BlockComment) pendingCut = i;
+					else if (t.kind === TokenKind.LineComment || t.kind === TokenKind.DocString) candEnd = i;
+				}
 				i += t.open.length;
 				switch (t.kind) {
 					case TokenKind.LineComment:
@@ -392,6 +408,14 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 					if (--depth === 0) {
 						state = CODE;
 						if (openHasCode && openLine !== lines) merged = true;
+						if (pendingCut !== -1) {
+							if (nCuts < MAX_CUTS) {
+								cutStart[nCuts] = pendingCut;
+								cutEnd[nCuts] = i;
+								nCuts++;
+							} else candEnd = pendingCut;
+							pendingCut = -1;
+						}
 						break;
 					}
 				} else if (x === o0 && matchAt(buf, i, n, open)) {
@@ -540,7 +564,12 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 		if (state === DOC && openLine === lines - 1) docOpenMerged = merged && hasCode;
 		merged = false;
 		afterBackslash = backslashBlank && i > lineStart && buf[i - 1] === 0x5c;
-		if (cand !== -1) matchStructure(c, buf, cand, candEnd === -1 ? i : candEnd, lines, hint, out);
+		if (cand !== -1) {
+			if (pendingCut !== -1) candEnd = pendingCut;
+			matchStructure(c, buf, cand, lineStart, candEnd === -1 ? i : candEnd, cutStart, cutEnd, nCuts, lines, hint, out);
+		}
+		pendingCut = -1;
+		nCuts = 0;
 		hint = 0;
 		i += buf[i] === 0x0d && i + 1 < n && buf[i + 1] === 0x0a ? 2 : 1;
 		lineStart = i;
@@ -563,7 +592,10 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 		else comment++;
 		if (classes !== undefined) classes.push(k);
 		if (state === DOC && openLine === lines - 1) docOpenMerged = merged && hasCode;
-		if (cand !== -1) matchStructure(c, buf, cand, candEnd === -1 ? n : candEnd, lines, hint, out);
+		if (cand !== -1) {
+			if (pendingCut !== -1) candEnd = pendingCut;
+			matchStructure(c, buf, cand, lineStart, candEnd === -1 ? n : candEnd, cutStart, cutEnd, nCuts, lines, hint, out);
+		}
 	}
 	if (clocMode && state === DOC && !docAsCode) {
 		// cloc only removes doc strings that are closed: an unclosed one stays code to the end.
@@ -673,8 +705,24 @@ function matchAt(buf: Buffer, i: number, n: number, pat: Uint8Array): boolean {
 
 // --- structure ------------------------------------------------------------------------------------
 
-function matchStructure(c: CompiledLanguage, buf: Buffer, from: number, to: number, line: number, hint: number, out: FileAnalysis): void {
-	const b = buf[from];
+/**
+ * Tries the structure rules on one candidate line: `first` is its first non-blank byte's
+ * offset, the text runs from the line start `from` to `to` minus the `nCuts` block comments.
+ */
+function matchStructure(
+	c: CompiledLanguage,
+	buf: Buffer,
+	first: number,
+	from: number,
+	to: number,
+	cutStart: number[],
+	cutEnd: number[],
+	nCuts: number,
+	line: number,
+	hint: number,
+	out: FileAnalysis,
+): void {
+	const b = buf[first];
 	if (to > from + MAX_DECODED_LINE) to = from + MAX_DECODED_LINE;
 	// Decoded lazily, once, by the first rule that is tried.
 	let text: string | undefined;
@@ -682,7 +730,7 @@ function matchStructure(c: CompiledLanguage, buf: Buffer, from: number, to: numb
 	for (let k = 0; k < c.imports.length; k++) {
 		const r = c.imports[k];
 		if (r.first[b] !== 1 || (r.need & hint) !== r.need || (r.lit !== undefined && !containsAt(buf, from, to, r.lit))) continue;
-		text ??= buf.toString('utf8', from, to);
+		text ??= decodeCandidate(buf, from, to, cutStart, cutEnd, nCuts);
 		name = r.re.exec(text)?.[r.group];
 		if (name !== undefined && name !== '') {
 			out.imports.push(name);
@@ -692,7 +740,7 @@ function matchStructure(c: CompiledLanguage, buf: Buffer, from: number, to: numb
 	for (let k = 0; k < c.classes.length; k++) {
 		const r = c.classes[k];
 		if (r.first[b] !== 1 || (r.need & hint) !== r.need || (r.lit !== undefined && !containsAt(buf, from, to, r.lit))) continue;
-		text ??= buf.toString('utf8', from, to);
+		text ??= decodeCandidate(buf, from, to, cutStart, cutEnd, nCuts);
 		name = r.re.exec(text)?.[r.group];
 		if (name !== undefined && name !== '') {
 			out.classes.push({ name, line } satisfies SymbolRef);
@@ -702,26 +750,38 @@ function matchStructure(c: CompiledLanguage, buf: Buffer, from: number, to: numb
 	const not = c.notFunctionNames;
 	if (c.stopWords.size > 0) {
 		// The first word, hashed as in `packWord`, without decoding: `if`, `for`, `return`… start no definition.
-		let j = from;
+		let j = first;
 		while (j < to && isWordByte(buf[j]) && buf[j] < 0x80) j++;
-		let h = j - from;
-		for (let q = from; q < j; q++) h = (h * 31 + buf[q]) & 0x3fffffff;
+		let h = j - first;
+		for (let q = first; q < j; q++) h = (h * 31 + buf[q]) & 0x3fffffff;
 		const w = c.stopWords.get(h);
-		if (w !== undefined && w.length === j - from && matchAt(buf, from, to, w)) return;
+		if (w !== undefined && w.length === j - first && matchAt(buf, first, to, w)) return;
 	}
 	if (c.functionEndsNot.size > 0) {
 		let e = to - 1;
-		while (e > from && (buf[e] === 0x20 || buf[e] === 0x09)) e--;
+		while (e > first && (buf[e] === 0x20 || buf[e] === 0x09)) e--;
 		if (c.functionEndsNot.has(buf[e])) return;
 	}
 	for (let k = 0; k < c.functions.length; k++) {
 		const r = c.functions[k];
 		if (r.first[b] !== 1 || (r.need & hint) !== r.need || (r.lit !== undefined && !containsAt(buf, from, to, r.lit))) continue;
-		text ??= buf.toString('utf8', from, to);
+		text ??= decodeCandidate(buf, from, to, cutStart, cutEnd, nCuts);
 		name = r.re.exec(text)?.[r.group];
 		if (name !== undefined && name !== '' && !not.has(name)) {
 			out.functions.push({ name, line });
 			break;
 		}
 	}
+}
+
+/** The candidate line's text with its block comments replaced by a space. */
+function decodeCandidate(buf: Buffer, from: number, to: number, cutStart: number[], cutEnd: number[], nCuts: number): string {
+	if (nCuts === 0) return buf.toString('utf8', from, to);
+	let text = '';
+	let p = from;
+	for (let k = 0; k < nCuts && cutStart[k] < to; k++) {
+		text += buf.toString('utf8', p, cutStart[k]) + ' ';
+		p = cutEnd[k];
+	}
+	return p < to ? text + buf.toString('utf8', p, to) : text;
 }

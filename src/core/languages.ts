@@ -235,6 +235,29 @@ export interface CompiledLanguage {
 	functionEndsNot: Set<number>;
 }
 
+/** `src` without its `(?!…)` groups (balanced), for reading which words a rule spells out. */
+function withoutNegativeLookaheads(src: string): string {
+	let out = '';
+	for (let i = 0; i < src.length; i++) {
+		if (src[i] === '\\') {
+			out += src.slice(i, i + 2);
+			i++;
+			continue;
+		}
+		if (src.startsWith('(?!', i)) {
+			let depth = 0;
+			for (; i < src.length; i++) {
+				if (src[i] === '\\') i++;
+				else if (src[i] === '(') depth++;
+				else if (src[i] === ')' && --depth === 0) break;
+			}
+			continue;
+		}
+		out += src[i];
+	}
+	return out;
+}
+
 /** A small-integer hash of an ASCII word (the analyzer computes the same over bytes). */
 export function packWord(w: string): number {
 	let h = w.length;
@@ -332,10 +355,8 @@ export function compileLanguage(def: LanguageDef): CompiledLanguage {
 	if (hasStructure) {
 		for (const [ch, bit] of Object.entries(HINT_BITS)) {
 			const b = ch.charCodeAt(0);
-			if (codeClass[b] === 0) {
-				codeClass[b] = 5;
-				hintBit[b] = bit;
-			}
+			hintBit[b] = bit;
+			if (codeClass[b] === 0) codeClass[b] = 5;
 		}
 	}
 	const codeClassInterp = Uint8Array.from(codeClass);
@@ -374,7 +395,12 @@ export function compileLanguage(def: LanguageDef): CompiledLanguage {
 		functions,
 		notFunctionNames: new Set(s.notFunctionNames ?? []),
 		functionEndsNot: new Set([...(s.functionLineEndsNot ?? '')].map((ch) => ch.charCodeAt(0))),
-		stopWords: new Map((s.notFunctionNames ?? []).filter((w) => /^[\x21-\x7e]+$/.test(w)).map((w) => [packWord(w), enc.encode(w)])),
+		stopWords: new Map(
+			(s.notFunctionNames ?? [])
+				// A word a function rule itself spells out (`function` in `function f()`) may start a definition.
+				.filter((w) => /^[\x21-\x7e]+$/.test(w) && !(s.functions ?? []).some((src) => withoutNegativeLookaheads(src).includes(w)))
+				.map((w) => [packWord(w), enc.encode(w)]),
+		),
 	};
 	compiled.set(def, c);
 	return c;

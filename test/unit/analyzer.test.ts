@@ -337,6 +337,18 @@ describe('structure', () => {
 		assert.deepEqual(a.functions, [{ name: 'main', line: 6 }]);
 	});
 
+	it('comments inside a candidate line are left out; column-0 rules see the indentation; template functions count', () => {
+		const ts = ok(analyzeBuffer(Buffer.from("import { a, /* b, */ c } from 'm1'; // x\nimport { d, /* open\n e */ f,\n} from 'm2';\n"), 'a.ts'));
+		// Line 2's comment does not close on its line, so its text ends there; line 3 starts in the
+		// comment (not a candidate); line 4 is the `} from` form.
+		assert.deepEqual(ts.imports, ['m1', 'm2']);
+		const cpp = ok(analyzeBuffer(Buffer.from('template <typename T> T minOf(T a, T b) {\n  return a < b ? a : b;\n}\n'), 'a.cpp'));
+		assert.deepEqual(cpp.functions, [{ name: 'minOf', line: 1 }]);
+		const def: LanguageDef = { name: 'Col0', category: 'code', lineComments: ['#'], structure: { imports: ['^use\\s+(?<name>\\w+)'] } };
+		const a = ok(analyzeWithLanguage(Buffer.from('use top\n    use nested\n'), def));
+		assert.deepEqual(a.imports, ['top']);
+	});
+
 	it('structure lines are 1-based physical lines whatever the line ending', () => {
 		for (const eol of ['\n', '\r\n', '\r']) {
 			const a = ok(analyzeBuffer(Buffer.from(['# c', '', 'def f():', '    pass'].join(eol)), 'a.py'));
