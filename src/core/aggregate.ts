@@ -93,6 +93,87 @@ export class Aggregates {
 		this.apply(r, 1);
 	}
 
+	/**
+	 * Adds many records at once; the result equals `add` on each in turn. Sums each record into
+	 * its own folder only, then carries every folder's sum up to its ancestors once, instead of
+	 * walking every ancestor of every file (a load of 100k files touches a few thousand folders).
+	 * @param counts Structure counts per record (`[3i]` imports, `[3i+1]` classes, `[3i+2]`
+	 *   functions), for records whose arrays are not decoded yet; default: the arrays' lengths.
+	 */
+	addMany(records: readonly FileRecord[], counts?: Uint32Array): void {
+		const t = this.totals;
+		// Per root: folder path → sum of the files directly in it.
+		const direct = new Map<number, Map<string, Totals>>();
+		let lastRoot = -1;
+		let dirs: Map<string, Totals> | undefined;
+		let lastLangName: string | undefined;
+		let lang: LanguageTotals | undefined;
+		let lastCatName: Category | undefined;
+		let cat: LanguageTotals | undefined;
+		for (let i = 0; i < records.length; i++) {
+			const r = records[i];
+			const ni = counts ? counts[3 * i] : r.imports.length;
+			const nc = counts ? counts[3 * i + 1] : r.classes.length;
+			const nf = counts ? counts[3 * i + 2] : r.functions.length;
+			addTotals(t, r, 1);
+			if (r.language !== lastLangName || !lang) {
+				lastLangName = r.language;
+				lang = this.languages.get(r.language);
+				if (!lang) {
+					lang = { name: r.language, category: r.category, ...emptyTotals(), imports: 0, classes: 0, functions: 0 };
+					if (r.unknown) lang.unknown = true;
+					this.languages.set(r.language, lang);
+				}
+			}
+			addTotals(lang, r, 1);
+			lang.imports += ni;
+			lang.classes += nc;
+			lang.functions += nf;
+			if (r.category !== lastCatName || !cat) {
+				lastCatName = r.category;
+				cat = this.categories.get(r.category);
+				if (!cat) {
+					cat = { name: r.category, category: r.category, ...emptyTotals(), imports: 0, classes: 0, functions: 0 };
+					this.categories.set(r.category, cat);
+				}
+			}
+			addTotals(cat, r, 1);
+			cat.imports += ni;
+			cat.classes += nc;
+			cat.functions += nf;
+
+			if (r.root !== lastRoot || !dirs) {
+				lastRoot = r.root;
+				dirs = direct.get(r.root);
+				if (!dirs) direct.set(r.root, (dirs = new Map()));
+			}
+			const slash = r.path.lastIndexOf('/');
+			const dir = slash < 0 ? '' : r.path.slice(0, slash);
+			let d = dirs.get(dir);
+			if (!d) dirs.set(dir, (d = emptyTotals()));
+			addTotals(d, r, 1);
+		}
+		for (const [root, byDir] of direct) {
+			for (const [dir, sum] of byDir) {
+				// The folder itself and each of its ancestors, '' (the root) first.
+				for (const p of dir === '' ? [''] : parentFolders(dir + '/')) {
+					const key = folderKey(root, p);
+					let f = this.folders.get(key);
+					if (!f) {
+						f = { root, path: p, ...emptyTotals() };
+						this.folders.set(key, f);
+					}
+					f.files += sum.files;
+					f.lines += sum.lines;
+					f.code += sum.code;
+					f.comment += sum.comment;
+					f.blank += sum.blank;
+					f.bytes += sum.bytes;
+				}
+			}
+		}
+	}
+
 	remove(r: FileRecord): void {
 		this.apply(r, -1);
 	}

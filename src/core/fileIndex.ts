@@ -4,7 +4,92 @@
 
 import { Aggregates, folderKey, parentFolders } from './aggregate';
 import type { AggregateSnapshot } from './aggregate';
-import type { Category, FileRecord, FolderTotals, LanguageTotals, Totals } from './types';
+import type { Category, FileRecord, FolderTotals, LanguageTotals, SymbolRef, Totals } from './types';
+
+// --- records whose structure is decoded on first use ------------------------------------------
+//
+// Decoding every record's imports, classes and functions at load allocates ~15 small objects per
+// file (1.5M for 100k files), most of which nobody reads: the aggregates need only their counts,
+// the views one file's structure at a time. So the store hands over *pending* records: plain
+// objects whose `imports` holds the structure's stored text (a string) and whose `classes` and
+// `functions` are null until decoded. They never leave this module undecoded: every FileIndex
+// method that returns a record decodes it first, in place (same object, same key order as a
+// record built eagerly, so JSON, spread, structured clone and deep equality see no difference).
+
+/**
+ * A store's records before their structure is decoded, with the structure counts that the
+ * aggregates need: `counts[3 * i]`, `[3 * i + 1]`, `[3 * i + 2]` are record i's imports,
+ * classes and functions.
+ */
+export interface PendingRecords {
+	records: FileRecord[];
+	counts: Uint32Array;
+}
+
+/** The structure as stored: `[imports, [class, line, …], [function, line, …]]` in JSON, '' when empty. */
+export function encodeStructure(r: FileRecord): string {
+	if (r.imports.length === 0 && r.classes.length === 0 && r.functions.length === 0) return '';
+	return JSON.stringify([r.imports, flatSymbols(r.classes), flatSymbols(r.functions)]);
+}
+
+function flatSymbols(list: SymbolRef[]): (string | number)[] {
+	const out: (string | number)[] = new Array(list.length * 2);
+	for (let i = 0; i < list.length; i++) {
+		out[2 * i] = list[i].name;
+		out[2 * i + 1] = list[i].line;
+	}
+	return out;
+}
+
+function symbolsOf(flat: unknown): SymbolRef[] | undefined {
+	if (!Array.isArray(flat) || flat.length % 2 !== 0) return undefined;
+	const out: SymbolRef[] = new Array(flat.length / 2);
+	for (let i = 0; i < flat.length; i += 2) {
+		const name: unknown = flat[i];
+		const line: unknown = flat[i + 1];
+		if (typeof name !== 'string' || typeof line !== 'number') return undefined;
+		out[i / 2] = { name, line };
+	}
+	return out;
+}
+
+/** Decodes stored structure text; undefined when it is malformed. */
+export function decodeStructure(text: string): { imports: string[]; classes: SymbolRef[]; functions: SymbolRef[] } | undefined {
+	if (text === '') return { imports: [], classes: [], functions: [] };
+	let t: unknown;
+	try {
+		t = JSON.parse(text);
+	} catch {
+		return undefined;
+	}
+	if (!Array.isArray(t) || t.length !== 3 || !Array.isArray(t[0])) return undefined;
+	const imports = t[0] as unknown[];
+	for (const i of imports) if (typeof i !== 'string') return undefined;
+	const classes = symbolsOf(t[1]);
+	const functions = symbolsOf(t[2]);
+	if (!classes || !functions) return undefined;
+	return { imports: imports as string[], classes, functions };
+}
+
+/** True while a record's structure is still its stored text. */
+export function isPending(r: FileRecord): boolean {
+	return typeof (r.imports as unknown) === 'string';
+}
+
+/**
+ * Decodes a pending record's structure in place (a no-op for any other record) and returns it.
+ * The text was verified with the whole file's checksum at load, so it cannot be malformed short
+ * of memory corruption; if it were, the record gets an empty structure rather than a crash.
+ */
+export function materialize(r: FileRecord): FileRecord {
+	const text = r.imports as unknown;
+	if (typeof text !== 'string') return r;
+	const s = decodeStructure(text) ?? { imports: [], classes: [], functions: [] };
+	r.imports = s.imports;
+	r.classes = s.classes;
+	r.functions = s.functions;
+	return r;
+}
 
 /** A file's identity in the index. */
 export interface FileKey {
@@ -134,6 +219,8 @@ class DeltaTracker {
 export class FileIndex {
 	readonly aggregates = new Aggregates();
 	private readonly records = new Map<string, FileRecord>();
+	/** Some records may still be pending (see `materialize`): iteration must decode them. */
+	private mayHavePending = false;
 
 	/**
 	 * @param roots Absolute root folders; a record's `root` is an index into this array.
@@ -143,11 +230,58 @@ export class FileIndex {
 		if (records) for (const r of records) this.upsert(r);
 	}
 
+	/**
+	 * An index over a store's load result. Takes the store's pending records when it has them
+	 * (their structure is decoded on first use, the aggregates are summed in bulk from the stored
+	 * counts), else its records.
+	 */
+	static fromLoad(roots: string[], loaded: { records: FileRecord[]; pending?: PendingRecords }): FileIndex {
+		const index = new FileIndex(roots);
+		if (loaded.pending) index.addPending(loaded.pending);
+		else for (const r of loaded.records) index.upsert(r);
+		return index;
+	}
+
+	private addPending(p: PendingRecords): void {
+		const { records, counts } = p;
+		let fresh = 0;
+		for (let i = 0; i < records.length; i++) {
+			const r = records[i];
+			const key = fileKey(r.root, r.path);
+			if (this.records.has(key)) {
+				// A duplicate key (never written by the store, but cheap to honour): the later record
+				// replaces the earlier one, through the ordinary path.
+				materialize(r);
+				this.upsert(r);
+				continue;
+			}
+			this.records.set(key, r);
+			if (fresh !== i) {
+				records[fresh] = r;
+				counts[3 * fresh] = counts[3 * i];
+				counts[3 * fresh + 1] = counts[3 * i + 1];
+				counts[3 * fresh + 2] = counts[3 * i + 2];
+			}
+			fresh++;
+		}
+		this.aggregates.addMany(fresh === records.length ? records : records.slice(0, fresh), counts);
+		this.mayHavePending = true;
+	}
+
 	get size(): number {
 		return this.records.size;
 	}
 
 	get(root: number, path: string): FileRecord | undefined {
+		const r = this.records.get(fileKey(root, path));
+		return r && materialize(r);
+	}
+
+	/**
+	 * A record's size and mtime (and key), without decoding its structure: what a warm start
+	 * compares for every file.
+	 */
+	stat(root: number, path: string): Pick<FileRecord, 'root' | 'path' | 'size' | 'mtimeMs'> | undefined {
 		return this.records.get(fileKey(root, path));
 	}
 
@@ -156,6 +290,19 @@ export class FileIndex {
 	}
 
 	values(): IterableIterator<FileRecord> {
+		if (!this.mayHavePending) return this.records.values();
+		return this.decodedValues();
+	}
+
+	private *decodedValues(): Generator<FileRecord> {
+		for (const r of this.records.values()) yield materialize(r);
+		// Reached only after a full pass, which leaves nothing pending (pending records are
+		// only ever added at construction).
+		this.mayHavePending = false;
+	}
+
+	/** Every record's key (root and path), without decoding any structure. */
+	keys(): IterableIterator<FileKey> {
 		return this.records.values();
 	}
 
@@ -163,7 +310,7 @@ export class FileIndex {
 	*under(root: number, folder: string): Generator<FileRecord> {
 		const prefix = folder === '' ? '' : folder.endsWith('/') ? folder : folder + '/';
 		for (const r of this.records.values()) {
-			if (r.root === root && (prefix === '' || r.path.startsWith(prefix))) yield r;
+			if (r.root === root && (prefix === '' || r.path.startsWith(prefix))) yield materialize(r);
 		}
 	}
 
@@ -171,9 +318,9 @@ export class FileIndex {
 	upsert(r: FileRecord): FileRecord | undefined {
 		const key = fileKey(r.root, r.path);
 		const old = this.records.get(key);
-		if (old) this.aggregates.remove(old);
+		if (old) this.aggregates.remove(materialize(old));
 		this.records.set(key, r);
-		this.aggregates.add(r);
+		this.aggregates.add(materialize(r));
 		return old;
 	}
 
@@ -183,7 +330,7 @@ export class FileIndex {
 		const old = this.records.get(key);
 		if (!old) return undefined;
 		this.records.delete(key);
-		this.aggregates.remove(old);
+		this.aggregates.remove(materialize(old));
 		return old;
 	}
 
@@ -195,7 +342,7 @@ export class FileIndex {
 		const tracker = new DeltaTracker(this.aggregates);
 		const kinds = new Map<string, ChangedFile>();
 		for (const d of changes.deletes) {
-			const old = this.records.get(fileKey(d.root, d.path));
+			const old = this.get(d.root, d.path);
 			if (!old) continue;
 			tracker.touch(old);
 			this.delete(d.root, d.path);
@@ -203,7 +350,7 @@ export class FileIndex {
 		}
 		for (const r of changes.upserts) {
 			const key = fileKey(r.root, r.path);
-			const old = this.records.get(key);
+			const old = this.get(r.root, r.path);
 			if (old && sameRecord(old, r)) continue;
 			if (old) tracker.touch(old);
 			tracker.touch(r);

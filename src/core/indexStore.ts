@@ -1,16 +1,29 @@
 // The index on disk: a JSONL base file plus an append-only journal of batches.
 //
-// Base file (`path`): line 1 is a JSON header
-//   { format: 'workspace-stats-index', version: 1, gen, roots, fingerprint, count, bytes, sha1 }
-// then one record per line, as a positional array (half the bytes of an object, so half the
-// parse time):
-//   [path, root, language, category, size, mtimeMs, bytes, lines, code, comment, blank,
-//    imports[], classes[name, line, name, line…], functions[…], unknown (0|1), fnv]
-// `fnv` is FNV-1a of the line without it: the header's SHA-1 over the body verifies the whole
-// file in one native call on the fast path; the per-line hash is only read when that fails, to
-// keep the records that are intact.
+// Base file (`path`), format version 2: line 1 is a JSON header
+//   { format: 'workspace-stats-index', version: 2, gen, roots, fingerprint, count, bytes,
+//     check: 'crc32:<hex>' | 'sha1:<hex>', langs: [[language, category, unknown (0|1)], …], langsFnv }
+// then one line per record: a positional JSON array of its numbers, a tab, and its structure as
+// JSON text ('' when it has none):
+//   [path, root, lang, size, mtimeMs, bytes, code, comment, blank, imports, classes, functions, fnv]\t[[imports…], [class, line, …], [function, line, …]]
+// `lang` indexes the header's `langs` (shared strings, fewer bytes); `lines` is code + comment
+// + blank; `imports`/`classes`/`functions` are the structure's counts, so the aggregates never
+// need the structure itself; `fnv` is FNV-1a of the line without `,fnv`. JSON text never holds a
+// raw tab or newline, so both are safe separators.
 //
-// Journal (`path + '.journal'`): one line per batch, `<fnv hex> {"g":gen,"u":[records],"d":[[root,path]…]}`.
+// Loading (the fast path): one readFile, a CRC-32 of the body checked against the header (one
+// native call), the numbers of every line joined into one JSON.parse, and the structure text kept
+// undecoded: records are handed to `FileIndex.fromLoad` as *pending* (see fileIndex.ts) and
+// decoded on first use. Only when the checksum fails are lines checked one by one against their
+// own hash, to keep the intact records. (Version 1 parsed every structure array at load: 1.5M
+// small objects for 100k files.) A pending record's structure text is a slice of the file's
+// text, which stays in memory (about the file's size) until every such record is decoded or
+// replaced.
+//
+// Journal (`path + '.journal'`): one line per batch, `<fnv hex> {"g":gen,"u":[records],"d":[[root,path]…]}`,
+// records as version 1's full tuples (a journal is small):
+//   [path, root, language, category, size, mtimeMs, bytes, lines, code, comment, blank,
+//    imports[], classes[name, line, …], functions[…], unknown (0|1)]
 // A batch is one write of one line, so a process killed mid-append leaves a torn last line that
 // fails its hash and is dropped: the state before that batch. Lines whose `g` differs from the
 // base's generation belong to an older base and are ignored (a crash between a compaction's
@@ -20,19 +33,19 @@
 // fsync'ed, so a crash at any moment leaves either the old or the new base. Journal appends are
 // not fsync'ed by default (see `syncJournal`). When the journal
 // grows past a share of the base, the next commit rewrites the base (compaction).
-//
-// Loading is one readFile of each file and, on the fast path, one JSON.parse of the whole body.
 
+import * as nodeBuffer from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import * as nodePath from 'node:path';
-import { fileKey } from './fileIndex';
-import type { FileKey, IndexChanges } from './fileIndex';
+import * as zlib from 'node:zlib';
+import { decodeStructure, encodeStructure, fileKey, materialize } from './fileIndex';
+import type { FileKey, IndexChanges, PendingRecords } from './fileIndex';
 import type { Category, FileRecord, Logger, SymbolRef } from './types';
 import { silentLogger } from './types';
 
 export const INDEX_FORMAT = 'workspace-stats-index';
-export const INDEX_VERSION = 1;
+export const INDEX_VERSION = 2;
 
 /** What an index was built for: loading it for other roots or options means a rebuild. */
 export interface IndexMeta {
@@ -50,8 +63,12 @@ interface Header extends IndexMeta {
 	count: number;
 	/** Body length in bytes. */
 	bytes: number;
-	/** SHA-1 (hex) of the body. */
-	sha1: string;
+	/** Checksum of the body: `crc32:<hex>` (where the runtime has zlib.crc32), else `sha1:<hex>`. */
+	check: string;
+	/** Language table: records name a language by its index here. */
+	langs: [string, Category, 0 | 1][];
+	/** FNV-1a of `JSON.stringify(langs)`: the table is outside the body's checksum and every line's hash. */
+	langsFnv: number;
 }
 
 /**
@@ -67,7 +84,16 @@ export type LoadStatus = 'ok' | 'missing' | 'repaired' | 'rebuild';
 
 export interface LoadResult {
 	status: LoadStatus;
+	/**
+	 * Every record, fully decoded. With `pending` set this is computed on first read (decoding
+	 * every structure: use `FileIndex.fromLoad(roots, result)` instead, which decodes lazily).
+	 */
 	records: FileRecord[];
+	/**
+	 * The same records before their structure is decoded, for `FileIndex.fromLoad`; absent when
+	 * the records were decoded at load (damaged file, another backend).
+	 */
+	pending?: PendingRecords;
 	/** The meta the file was written with, when its header could be read. */
 	meta?: IndexMeta;
 	/** One human-readable line per problem found; shown to the user. */
@@ -191,19 +217,108 @@ function fromTuple(t: unknown): FileRecord | undefined {
 	return r;
 }
 
-function encodeLine(r: FileRecord): string {
-	const s = JSON.stringify(toTuple(r));
-	return `${s.slice(0, -1)},${fnv1a(s)}]`;
+/** Language table of a base file under construction: (language, category, unknown) → index. */
+class LangTable {
+	readonly rows: [string, Category, 0 | 1][] = [];
+	private readonly ids = new Map<string, number>();
+	private lastKey = '';
+	private lastId = -1;
+
+	id(r: FileRecord): number {
+		const key = `${r.unknown ? 1 : 0}${r.category}\u0000${r.language}`;
+		if (key === this.lastKey) return this.lastId;
+		let id = this.ids.get(key);
+		if (id === undefined) {
+			id = this.rows.length;
+			this.rows.push([r.language, r.category, r.unknown ? 1 : 0]);
+			this.ids.set(key, id);
+		}
+		this.lastKey = key;
+		this.lastId = id;
+		return id;
+	}
 }
 
-/** Checks a base line's own hash; returns the record or undefined. */
-function decodeCheckedLine(line: string): FileRecord | undefined {
-	const comma = line.lastIndexOf(',');
-	if (comma < 0 || !line.endsWith(']')) return undefined;
-	const h = Number(line.slice(comma + 1, -1));
-	if (fnv1a(line.slice(0, comma) + ']') !== h) return undefined;
+/** One base line (version 2), without its newline. */
+function encodeLine(r: FileRecord, lang: number): string {
+	materialize(r);
+	const head = JSON.stringify([r.path, r.root, lang, r.size, r.mtimeMs, r.bytes, r.code, r.comment, r.blank,
+		r.imports.length, r.classes.length, r.functions.length]);
+	const structure = encodeStructure(r);
+	return `${head.slice(0, -1)},${fnv1a(head + '\t' + structure)}]\t${structure}`;
+}
+
+interface LangRow { language: string; category: Category; unknown: boolean }
+
+/** The header's language table, or undefined when it is malformed. */
+function langRows(langs: unknown): LangRow[] | undefined {
+	if (!Array.isArray(langs)) return undefined;
+	const out: LangRow[] = [];
+	for (const l of langs) {
+		if (!Array.isArray(l) || typeof l[0] !== 'string' || !categories.has(l[1]) || (l[2] !== 0 && l[2] !== 1)) return undefined;
+		out.push({ language: l[0], category: l[1] as Category, unknown: l[2] === 1 });
+	}
+	return out;
+}
+
+/**
+ * A record from a parsed line head (`[path, root, lang, …, functions count, fnv]`) and its
+ * structure: `structure` is stored as is (a pending record) when `pending`, else decoded (and
+ * checked against the counts). Undefined when the shape is wrong.
+ */
+function fromHead(t: unknown, structure: string, langs: LangRow[], counts: Uint32Array | undefined, at: number): FileRecord | undefined {
+	if (!Array.isArray(t) || t.length !== 13) return undefined;
+	const path: unknown = t[0];
+	const root: unknown = t[1];
+	const li: unknown = t[2];
+	const size: unknown = t[3];
+	const mtimeMs: unknown = t[4];
+	const bytes: unknown = t[5];
+	const code: unknown = t[6];
+	const comment: unknown = t[7];
+	const blank: unknown = t[8];
+	const ni: unknown = t[9];
+	const nc: unknown = t[10];
+	const nf: unknown = t[11];
+	if (typeof path !== 'string' || path === '' || !isCount(root) || !isCount(li) || li >= langs.length || !isCount(size) ||
+		typeof mtimeMs !== 'number' || !isCount(bytes) || !isCount(code) || !isCount(comment) || !isCount(blank) ||
+		!isCount(ni) || !isCount(nc) || !isCount(nf)) return undefined;
+	const lang = langs[li];
+	let r: FileRecord;
+	if (counts) {
+		counts[3 * at] = ni;
+		counts[3 * at + 1] = nc;
+		counts[3 * at + 2] = nf;
+		// Pending: `imports` holds the structure text until `materialize` (same key order as a decoded record).
+		r = {
+			path, root, language: lang.language, category: lang.category, size, mtimeMs, bytes, lines: code + comment + blank,
+			code, comment, blank, imports: structure as unknown as string[], classes: null as unknown as SymbolRef[],
+			functions: null as unknown as SymbolRef[],
+		};
+	} else {
+		const s = decodeStructure(structure);
+		if (!s || s.imports.length !== ni || s.classes.length !== nc || s.functions.length !== nf) return undefined;
+		r = {
+			path, root, language: lang.language, category: lang.category, size, mtimeMs, bytes, lines: code + comment + blank,
+			code, comment, blank, imports: s.imports, classes: s.classes, functions: s.functions,
+		};
+	}
+	if (lang.unknown) r.unknown = true;
+	return r;
+}
+
+/** Checks a base line's own hash; returns the decoded record or undefined. */
+function decodeCheckedLine(line: string, langs: LangRow[]): FileRecord | undefined {
+	const tab = line.indexOf('\t');
+	if (tab < 0) return undefined;
+	const head = line.slice(0, tab);
+	const structure = line.slice(tab + 1);
+	const comma = head.lastIndexOf(',');
+	if (comma < 0 || !head.endsWith(']')) return undefined;
+	const h = Number(head.slice(comma + 1, -1));
+	if (fnv1a(head.slice(0, comma) + ']\t' + structure) !== h) return undefined;
 	try {
-		return fromTuple(JSON.parse(line));
+		return fromHead(JSON.parse(head), structure, langs, undefined, 0);
 	} catch {
 		return undefined;
 	}
@@ -244,8 +359,69 @@ function sha1(buf: Uint8Array): string {
 	return createHash('sha1').update(buf).digest('hex');
 }
 
+// zlib.crc32 is in Node ≥ 20.15 / 22.2 (~5 ms for 20 MB, SHA-1 ~25-40 ms); older runtimes write SHA-1.
+const crc32 = (zlib as { crc32?: (data: Uint8Array) => number }).crc32;
+
+function checksum(buf: Uint8Array): string {
+	return crc32 ? `crc32:${crc32(buf).toString(16)}` : `sha1:${sha1(buf)}`;
+}
+
+/** True when `buf` matches a header's `check`; false when it differs or cannot be computed here. */
+function verify(buf: Uint8Array, check: unknown): boolean {
+	if (typeof check !== 'string') return false;
+	if (check.startsWith('crc32:')) return crc32 !== undefined && check === `crc32:${crc32(buf).toString(16)}`;
+	if (check.startsWith('sha1:')) return check === `sha1:${sha1(buf)}`;
+	return false;
+}
+
+const isAscii = (nodeBuffer as { isAscii?: (data: Uint8Array) => boolean }).isAscii;
+
+/** UTF-8 text of a buffer; pure ASCII (the usual index) is copied as Latin-1, several times faster. */
+function decodeText(buf: Buffer): string {
+	return isAscii?.(buf) ? buf.toString('latin1') : buf.toString('utf8');
+}
+
 function errCode(e: unknown): string | undefined {
 	return (e as NodeJS.ErrnoException | undefined)?.code;
+}
+
+/**
+ * The fast path over a verified body: every line's head joined into one JSON.parse, the
+ * structure text kept as is (pending records). Undefined when any line is malformed.
+ */
+function parseBody(body: Buffer, count: number, langs: LangRow[]): PendingRecords | undefined {
+	const records: FileRecord[] = new Array(count);
+	const counts = new Uint32Array(3 * count);
+	if (body.length === 0) return count === 0 ? { records, counts } : undefined;
+	const text = decodeText(body);
+	const heads: string[] = new Array(count);
+	const structures: string[] = new Array(count);
+	let pos = 0;
+	let n = 0;
+	while (pos < text.length) {
+		const tab = text.indexOf('\t', pos);
+		const nl = tab < 0 ? -1 : text.indexOf('\n', tab + 1);
+		if (nl < 0 || n >= count) return undefined;
+		heads[n] = text.slice(pos, tab);
+		structures[n] = text.slice(tab + 1, nl);
+		n++;
+		pos = nl + 1;
+	}
+	if (n !== count) return undefined;
+	let tuples: unknown;
+	try {
+		tuples = JSON.parse('[' + heads.join(',') + ']');
+	} catch {
+		return undefined;
+	}
+	// A head holding '],[' would parse as two records: the count check catches it.
+	if (!Array.isArray(tuples) || tuples.length !== count) return undefined;
+	for (let i = 0; i < count; i++) {
+		const r = fromHead(tuples[i], structures[i], langs, counts, i);
+		if (!r) return undefined;
+		records[i] = r;
+	}
+	return { records, counts };
 }
 
 // --- atomic file writes ---------------------------------------------------------------------
@@ -334,10 +510,27 @@ export class JsonlIndexStore implements IndexStoreBackend {
 	async load(expect?: IndexMeta): Promise<LoadResult> {
 		const t0 = performance.now();
 		const warnings: string[] = [];
-		const done = (status: LoadStatus, records: FileRecord[], readMs: number, meta?: IndexMeta): LoadResult => {
+		const done = (status: LoadStatus, records: FileRecord[], readMs: number, meta?: IndexMeta, pending?: PendingRecords): LoadResult => {
 			for (const w of warnings) this.logger.warn(`[index] ${w}`);
 			const totalMs = performance.now() - t0;
-			return { status, records, meta, warnings, timing: { readMs, parseMs: totalMs - readMs, totalMs } };
+			const result: LoadResult = { status, records, meta, warnings, timing: { readMs, parseMs: totalMs - readMs, totalMs } };
+			if (pending) {
+				result.pending = pending;
+				let decoded = false;
+				Object.defineProperty(result, 'records', {
+					enumerable: true,
+					configurable: true,
+					get: () => {
+						if (!decoded) for (const r of records) materialize(r);
+						decoded = true;
+						return records;
+					},
+					set: (v: FileRecord[]) => {
+						Object.defineProperty(result, 'records', { value: v, enumerable: true, writable: true, configurable: true });
+					},
+				});
+			}
+			return result;
 		};
 		this.gen = undefined;
 		this.mustCompact = false;
@@ -381,7 +574,8 @@ export class JsonlIndexStore implements IndexStoreBackend {
 			warnings.push(`index ${this.path} has format version ${String(header.version)}, this build reads version ${INDEX_VERSION}; rebuilding it by a scan`);
 			return done('rebuild', [], readMs);
 		}
-		if (!Array.isArray(header.roots) || typeof header.fingerprint !== 'string' || !isCount(header.gen) || !isCount(header.count)) {
+		const langs = fnv1a(JSON.stringify(header.langs ?? null)) === header.langsFnv ? langRows(header.langs) : undefined;
+		if (!Array.isArray(header.roots) || typeof header.fingerprint !== 'string' || !isCount(header.gen) || !isCount(header.count) || !langs) {
 			warnings.push(`index ${this.path} has a damaged header; rebuilding it by a scan`);
 			return done('rebuild', [], readMs);
 		}
@@ -392,20 +586,20 @@ export class JsonlIndexStore implements IndexStoreBackend {
 			return done('rebuild', [], readMs, meta);
 		}
 
-		// Body: fast path (whole-file hash, one parse), else salvage line by line.
+		// Body: fast path (whole-file checksum, one parse, structure left pending), else salvage
+		// line by line.
 		const body = nl < 0 ? buf.subarray(buf.length) : buf.subarray(nl + 1);
-		let records: FileRecord[] | undefined;
+		let pending: PendingRecords | undefined;
 		let repaired = false;
-		if (body.length === header.bytes && sha1(body) === header.sha1) {
-			records = this.parseBody(body);
-			if (records && records.length !== header.count) records = undefined;
-		}
-		if (!records) {
+		if (body.length === header.bytes && verify(body, header.check)) pending = parseBody(body, header.count, langs);
+		let records: FileRecord[];
+		if (pending) records = pending.records;
+		else {
 			const lines = body.toString('utf8').split('\n');
 			if (lines[lines.length - 1] === '') lines.pop();
 			records = [];
 			for (const line of lines) {
-				const r = decodeCheckedLine(line);
+				const r = decodeCheckedLine(line, langs);
 				if (r) records.push(r);
 			}
 			const lost = Math.max(header.count - records.length, 0);
@@ -448,43 +642,35 @@ export class JsonlIndexStore implements IndexStoreBackend {
 				const paths = new Set<string>();
 				for (const v of touched.keys()) paths.add(v.slice(v.indexOf('\u0000') + 1));
 				const out: FileRecord[] = [];
-				for (const r of records) if (!paths.has(r.path) || !touched.has(fileKey(r.root, r.path))) out.push(r);
-				for (const r of touched.values()) if (r) out.push(r);
+				const counts = pending ? new Uint32Array(3 * (records.length + touched.size)) : undefined;
+				for (let i = 0; i < records.length; i++) {
+					const r = records[i];
+					if (paths.has(r.path) && touched.has(fileKey(r.root, r.path))) continue;
+					if (counts && pending) counts.set(pending.counts.subarray(3 * i, 3 * i + 3), 3 * out.length);
+					out.push(r);
+				}
+				for (const r of touched.values()) {
+					if (!r) continue;
+					if (counts) counts.set([r.imports.length, r.classes.length, r.functions.length], 3 * out.length);
+					out.push(r);
+				}
 				records = out;
+				if (counts) pending = { records: out, counts: counts.subarray(0, 3 * out.length) };
 			}
 		}
-		return done(repaired ? 'repaired' : 'ok', records, readMs, meta);
-	}
-
-	/** One JSON.parse for the whole body; undefined when any record is malformed. */
-	private parseBody(body: Buffer): FileRecord[] | undefined {
-		if (body.length === 0) return [];
-		let text = body.toString('utf8');
-		if (text.endsWith('\n')) text = text.slice(0, -1);
-		let tuples: unknown[];
-		try {
-			// JSON escapes newlines inside strings, so raw newlines only separate records.
-			tuples = JSON.parse('[' + text.replaceAll('\n', ',') + ']') as unknown[];
-		} catch {
-			return undefined;
-		}
-		const out: FileRecord[] = new Array(tuples.length);
-		for (let i = 0; i < tuples.length; i++) {
-			const r = fromTuple(tuples[i]);
-			if (!r) return undefined;
-			out[i] = r;
-		}
-		return out;
+		return done(repaired ? 'repaired' : 'ok', records, readMs, meta, pending);
 	}
 
 	async save(records: Iterable<FileRecord>, meta: IndexMeta): Promise<void> {
 		const lines: string[] = [];
-		for (const r of records) lines.push(encodeLine(r));
+		const langs = new LangTable();
+		for (const r of records) lines.push(encodeLine(r, langs.id(r)));
 		const body = Buffer.from(lines.length ? lines.join('\n') + '\n' : '', 'utf8');
 		const gen = (this.gen ?? 0) + 1;
 		const header: Header = {
 			format: INDEX_FORMAT, version: INDEX_VERSION, gen, roots: meta.roots, fingerprint: meta.fingerprint,
-			count: lines.length, bytes: body.length, sha1: sha1(body),
+			count: lines.length, bytes: body.length, check: checksum(body), langs: langs.rows,
+			langsFnv: fnv1a(JSON.stringify(langs.rows)),
 		};
 		await writeFileAtomic(this.path, [Buffer.from(JSON.stringify(header) + '\n', 'utf8'), body], this.fsync);
 		this.gen = gen;

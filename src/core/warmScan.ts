@@ -153,7 +153,7 @@ export async function warmScan(roots: string[], index: FileIndex, opts: WarmScan
 			if (next.done) break;
 			for (const s of next.value.skipped) skipped.push(s);
 			for (const f of next.value.files) {
-				const rec = index.get(f.root, f.relPath);
+				const rec = index.stat(f.root, f.relPath);
 				if (rec && rec.size === f.size && rec.mtimeMs === f.mtimeMs) {
 					seen.add(fileKey(f.root, f.relPath));
 					reused++;
@@ -185,7 +185,7 @@ export async function warmScan(roots: string[], index: FileIndex, opts: WarmScan
 
 	const tApply = performance.now();
 	const deletes: FileKey[] = [];
-	for (const r of index.values()) if (!seen.has(fileKey(r.root, r.path))) deletes.push({ root: r.root, path: r.path });
+	for (const r of index.keys()) if (!seen.has(fileKey(r.root, r.path))) deletes.push({ root: r.root, path: r.path });
 	const delta = index.applyBatch({ upserts, deletes });
 	timing.apply = performance.now() - tApply;
 
@@ -243,7 +243,7 @@ export async function scanWithIndex(roots: string[], indexPath: string, opts: In
 	const indexLoad = performance.now() - t0;
 
 	if (loaded.status === 'ok' || loaded.status === 'repaired') {
-		const index = new FileIndex(absRoots, loaded.records);
+		const index = FileIndex.fromLoad(absRoots, loaded);
 		const res = await warmScan(absRoots, index, opts);
 		const ts = performance.now();
 		const upserts: FileRecord[] = [];

@@ -91,7 +91,7 @@ export async function run(opts: BenchRunOptions = {}): Promise<BenchRow[]> {
 				}), `${loaded} records`);
 				add(`${name}: load ${k} records into a FileIndex (with aggregates)`, await time(runs, async () => {
 					const r = await make(file).load(meta);
-					return new FileIndex(meta.roots, r.records);
+					return FileIndex.fromLoad(meta.roots, r);
 				}));
 			}
 			// A batch of 100 updated records, each run a new batch on top of the last.

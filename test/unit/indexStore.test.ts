@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import fc from 'fast-check';
-import { JsonlIndexStore } from '../../src/core/indexStore';
+import { INDEX_VERSION, JsonlIndexStore } from '../../src/core/indexStore';
 import type { IndexMeta } from '../../src/core/indexStore';
 import type { FileRecord, Logger } from '../../src/core/types';
 import { makeRecord, makeRecords } from './helpers/indexRecords';
@@ -115,7 +115,7 @@ test('an empty index file asks for a rebuild and says so', async () => {
 
 test('a wrong format version asks for a rebuild and names the version', async () => {
 	const { file, text } = await savedIndex();
-	writeFileSync(file, text.replace('"version":1,', '"version":7,'));
+	writeFileSync(file, text.replace(`"version":${INDEX_VERSION},`, '"version":7,'));
 	const r = await loadDamaged(file);
 	assert.equal(r.status, 'rebuild');
 	assert.match(r.warnings[0], /version 7/);

@@ -1,0 +1,213 @@
+// The index store's fast load: records whose structure is decoded on first use (pending records)
+// must be indistinguishable from records decoded at load, and the bulk aggregate sum must equal
+// adding the records one by one.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import fc from 'fast-check';
+import { Aggregates } from '../../src/core/aggregate';
+import { FileIndex, isPending } from '../../src/core/fileIndex';
+import { JsonlIndexStore } from '../../src/core/indexStore';
+import type { IndexMeta } from '../../src/core/indexStore';
+import type { Category, FileRecord } from '../../src/core/types';
+import { makeRecord, makeRecords } from './helpers/indexRecords';
+
+const meta: IndexMeta = { roots: ['/r0', '/r1'], fingerprint: 'lazy' };
+
+function tempDir(): string {
+	const dir = mkdtempSync(path.join(tmpdir(), 'ws-index-lazy-'));
+	test.after(() => rmSync(dir, { recursive: true, force: true }));
+	return dir;
+}
+
+/** Records with every kind of field: odd characters, unknown languages, two roots, empty structure. */
+function variedRecords(): FileRecord[] {
+	const odd: FileRecord = {
+		...makeRecord(1), path: 'we\u00efrd/na\tme "q"\\x/\u{1F600}.py', unknown: true, language: 'ext:.py',
+		imports: ['a"b', 'c\\d', 'tab\there', 'nl\nhere', '\u00e9'], classes: [{ name: 'K\u00e9"', line: 3 }], functions: [],
+	};
+	const empty: FileRecord = { ...makeRecord(2), path: 'empty.json', language: 'JSON', category: 'data', imports: [], classes: [], functions: [] };
+	return [...makeRecords(200), odd, empty, makeRecord(3, 0, 1), { ...makeRecord(4, 0, 1), unknown: true, language: '(no extension)' }];
+}
+
+async function saveAndLoad(records: FileRecord[]) {
+	const file = path.join(tempDir(), 'index');
+	await new JsonlIndexStore(file, { fsync: false }).save(records, meta);
+	return { file, loaded: await new JsonlIndexStore(file).load(meta) };
+}
+
+test('records loaded pending equal the saved ones field for field, as JSON, spread and structured clone', async () => {
+	const records = variedRecords();
+	const { loaded } = await saveAndLoad(records);
+	assert.equal(loaded.status, 'ok');
+	assert.ok(loaded.pending, 'the fast path leaves the structure pending');
+	assert.ok(loaded.pending.records.every(isPending), 'nothing decoded before use');
+	// Stored counts: hand-checkable against the saved arrays' lengths.
+	for (let i = 0; i < records.length; i++) {
+		assert.deepEqual([...loaded.pending.counts.subarray(3 * i, 3 * i + 3)],
+			[records[i].imports.length, records[i].classes.length, records[i].functions.length]);
+	}
+	const index = FileIndex.fromLoad(meta.roots, loaded);
+	assert.equal(index.size, records.length);
+	for (const r of records) {
+		const got = index.get(r.root, r.path);
+		assert.ok(got && !isPending(got));
+		assert.deepEqual(got, r);
+		assert.equal(JSON.stringify(got), JSON.stringify(r), 'same JSON text, keys in the same order');
+		assert.deepEqual({ ...got }, r);
+		assert.deepEqual(structuredClone(got), r);
+		assert.deepEqual(Object.keys(got), Object.keys(r));
+		assert.equal(index.get(r.root, r.path), got, 'the same object on every get');
+	}
+});
+
+test('the records of a load result decode on first read and equal the saved ones', async () => {
+	const records = variedRecords();
+	const { loaded } = await saveAndLoad(records);
+	assert.ok(loaded.pending);
+	assert.deepEqual(loaded.records, records);
+	assert.equal(JSON.stringify(loaded.records), JSON.stringify(records));
+	assert.ok(!loaded.records.some(isPending));
+});
+
+test('an index over pending records: values, under, upsert, delete and batches see decoded records; aggregates equal an eager index', async () => {
+	const records = variedRecords();
+	const { loaded } = await saveAndLoad(records);
+	const lazy = FileIndex.fromLoad(meta.roots, loaded);
+	const eager = new FileIndex(meta.roots, records);
+	assert.deepEqual(lazy.snapshot(), eager.snapshot());
+	// Keys and stat never decode.
+	assert.equal([...lazy.keys()].length, records.length);
+	const st = lazy.stat(0, records[10].path);
+	assert.equal(st?.size, records[10].size);
+	assert.equal(st?.mtimeMs, records[10].mtimeMs);
+	assert.ok(isPending(st as FileRecord));
+	const under = [...lazy.under(0, 'src/dir3')];
+	assert.ok(under.length > 0);
+	for (const r of under) assert.deepEqual(r, records.find((x) => x.root === 0 && x.path === r.path));
+	// Changes through every entry point, on records still pending.
+	const changes = {
+		upserts: [makeRecord(5, 1), makeRecord(6, 0, 1), makeRecord(9999)],
+		deletes: [{ root: 0, path: records[7].path }, { root: 0, path: 'no/such/file' }],
+	};
+	const dl = lazy.applyBatch(changes);
+	const de = eager.applyBatch(changes);
+	assert.deepEqual(dl, de);
+	assert.deepEqual(lazy.delete(0, records[8].path), records[8]);
+	eager.delete(0, records[8].path);
+	assert.deepEqual(lazy.upsert(makeRecord(12, 2)), records[12]);
+	eager.upsert(makeRecord(12, 2));
+	assert.deepEqual(lazy.snapshot(), eager.snapshot());
+	const values = [...lazy.values()];
+	assert.ok(!values.some(isPending));
+	assert.deepEqual(values.sort((a, b) => a.root - b.root || (a.path < b.path ? -1 : 1)),
+		[...eager.values()].sort((a, b) => a.root - b.root || (a.path < b.path ? -1 : 1)));
+});
+
+test('a load with a journal replays it over pending records', async () => {
+	const records = makeRecords(50);
+	const file = path.join(tempDir(), 'index');
+	const store = new JsonlIndexStore(file, { fsync: false });
+	await store.save(records, meta);
+	const state = new Map(records.map((r) => [r.path, r]));
+	const up = [makeRecord(3, 1), makeRecord(77)];
+	for (const r of up) state.set(r.path, r);
+	state.delete(records[9].path);
+	await store.commit({ upserts: up, deletes: [{ root: 0, path: records[9].path }] }, () => state.values(), meta);
+	const loaded = await new JsonlIndexStore(file).load(meta);
+	assert.ok(loaded.pending);
+	const index = FileIndex.fromLoad(meta.roots, loaded);
+	assert.equal(index.size, state.size);
+	for (const r of state.values()) assert.deepEqual(index.get(0, r.path), r);
+	assert.deepEqual(index.snapshot(), new FileIndex(meta.roots, state.values()).snapshot());
+});
+
+test('a version 1 index (structure parsed at load) is detected and rebuilt, with a warning', async () => {
+	const { file } = await saveAndLoad(makeRecords(3));
+	// The first line of a version 1 file, as that version wrote it.
+	const v1 = '{"format":"workspace-stats-index","version":1,"gen":1,"roots":["/r0","/r1"],"fingerprint":"lazy","count":0,"bytes":0,"sha1":"da39a3ee5e6b4b0d3255bfef95601890afd80709"}\n';
+	writeFileSync(file, v1);
+	const r = await new JsonlIndexStore(file).load(meta);
+	assert.equal(r.status, 'rebuild');
+	assert.match(r.warnings.join('\n'), /format version 1, this build reads version 2/);
+});
+
+test('a damaged language table is a damaged header: rebuild', async () => {
+	const { file } = await saveAndLoad(makeRecords(20));
+	const text = readFileSync(file, 'utf8');
+	assert.ok(text.includes('"Python","code"'));
+	writeFileSync(file, text.replace('"Python","code"', '"Pythom","code"'));
+	const r = await new JsonlIndexStore(file).load(meta);
+	assert.equal(r.status, 'rebuild');
+	assert.match(r.warnings[0], /damaged header/);
+});
+
+// --- Aggregates.addMany ----------------------------------------------------------------------
+
+test('addMany: a worked example (folders summed once, ancestors carried)', () => {
+	const rec = (root: number, p: string, code: number, language = 'Python', category: Category = 'code'): FileRecord => ({
+		path: p, root, language, category, size: 1, mtimeMs: 0, bytes: 1, lines: code, code, comment: 0, blank: 0,
+		imports: ['x'], classes: [], functions: [{ name: 'f', line: 1 }, { name: 'g', line: 2 }],
+	});
+	const agg = new Aggregates();
+	agg.addMany([rec(0, 'a/b/c.py', 5), rec(0, 'a/d.py', 7), rec(0, 'e.py', 1), rec(1, 'a/x.md', 2, 'Markdown', 'docs')]);
+	const s = agg.snapshot();
+	assert.deepEqual(s.totals, { files: 4, lines: 15, code: 15, comment: 0, blank: 0, bytes: 4 });
+	assert.deepEqual(s.folders.map((f) => [f.root, f.path, f.files, f.code]),
+		[[0, '', 3, 13], [0, 'a', 2, 12], [0, 'a/b', 1, 5], [1, '', 1, 2], [1, 'a', 1, 2]]);
+	assert.deepEqual(s.languages.map((l) => [l.name, l.files, l.code, l.imports, l.functions]), [['Python', 3, 13, 3, 6], ['Markdown', 1, 2, 1, 2]]);
+	// With explicit counts (records not decoded yet), the arrays are not read.
+	const agg2 = new Aggregates();
+	agg2.addMany([rec(0, 'a/b/c.py', 5)], Uint32Array.of(4, 1, 9));
+	assert.deepEqual(agg2.snapshot().languages.map((l) => [l.imports, l.classes, l.functions]), [[4, 1, 9]]);
+});
+
+const languages: [string, Category, boolean][] = [['Python', 'code', false], ['Markdown', 'docs', false], ['ext:.foo', 'code', true], ['JSON', 'data', false]];
+const recordArb: fc.Arbitrary<FileRecord> = fc
+	.record({
+		root: fc.integer({ min: 0, max: 2 }),
+		dirs: fc.array(fc.constantFrom('a', 'b', 'c d', 'é'), { maxLength: 4 }),
+		name: fc.constantFrom('x.py', 'y.md', 'z'),
+		lang: fc.integer({ min: 0, max: languages.length - 1 }),
+		code: fc.nat(50), comment: fc.nat(20), blank: fc.nat(10), bytes: fc.nat(5000),
+		ni: fc.nat(3), nc: fc.nat(2), nf: fc.nat(4),
+	})
+	.map((g) => {
+		const [language, category, unknown] = languages[g.lang];
+		const r: FileRecord = {
+			path: [...g.dirs, g.name].join('/'), root: g.root, language, category, size: g.bytes, mtimeMs: 0, bytes: g.bytes,
+			lines: g.code + g.comment + g.blank, code: g.code, comment: g.comment, blank: g.blank,
+			imports: Array.from({ length: g.ni }, () => 'm'), classes: Array.from({ length: g.nc }, () => ({ name: 'C', line: 1 })),
+			functions: Array.from({ length: g.nf }, () => ({ name: 'f', line: 2 })),
+		};
+		if (unknown) r.unknown = true;
+		return r;
+	});
+
+test('addMany equals add on each record in turn, with and without counts (property)', () => {
+	fc.assert(
+		fc.property(fc.array(recordArb, { maxLength: 60 }), fc.array(recordArb, { maxLength: 5 }), (records, before) => {
+			const one = new Aggregates();
+			for (const r of before) one.add(r);
+			for (const r of records) one.add(r);
+			const many = new Aggregates();
+			for (const r of before) many.add(r);
+			many.addMany(records);
+			const counted = new Aggregates();
+			for (const r of before) counted.add(r);
+			counted.addMany(records, Uint32Array.from(records.flatMap((r) => [r.imports.length, r.classes.length, r.functions.length])));
+			const expected = one.snapshot();
+			assert.deepEqual(many.snapshot(), expected);
+			assert.deepEqual(counted.snapshot(), expected);
+			// Live maps too (the delta tracker reads them): same keys, same entries.
+			for (const agg of [many, counted]) {
+				assert.deepEqual(new Map([...agg.folders].sort()), new Map([...one.folders].sort()));
+				assert.deepEqual(new Map([...agg.languages].sort()), new Map([...one.languages].sort()));
+			}
+		}),
+		{ numRuns: 300, seed: 7 },
+	);
+});
