@@ -729,7 +729,7 @@ function matchStructure(
 	let name: string | undefined;
 	for (let k = 0; k < c.imports.length; k++) {
 		const r = c.imports[k];
-		if (r.first[b] !== 1 || (r.need & hint) !== r.need || (r.lit !== undefined && !containsAt(buf, from, to, r.lit))) continue;
+		if (r.first[b] !== 1 || (r.need & hint) !== r.need || (r.lit !== undefined && !containsAt(buf, first, to, r.lit))) continue;
 		text ??= decodeCandidate(buf, from, to, cutStart, cutEnd, nCuts);
 		name = r.re.exec(text)?.[r.group];
 		if (name !== undefined && name !== '') {
@@ -739,7 +739,7 @@ function matchStructure(
 	}
 	for (let k = 0; k < c.classes.length; k++) {
 		const r = c.classes[k];
-		if (r.first[b] !== 1 || (r.need & hint) !== r.need || (r.lit !== undefined && !containsAt(buf, from, to, r.lit))) continue;
+		if (r.first[b] !== 1 || (r.need & hint) !== r.need || (r.lit !== undefined && !containsAt(buf, first, to, r.lit))) continue;
 		text ??= decodeCandidate(buf, from, to, cutStart, cutEnd, nCuts);
 		name = r.re.exec(text)?.[r.group];
 		if (name !== undefined && name !== '') {
@@ -764,7 +764,7 @@ function matchStructure(
 	}
 	for (let k = 0; k < c.functions.length; k++) {
 		const r = c.functions[k];
-		if (r.first[b] !== 1 || (r.need & hint) !== r.need || (r.lit !== undefined && !containsAt(buf, from, to, r.lit))) continue;
+		if (r.first[b] !== 1 || (r.need & hint) !== r.need || (r.lit !== undefined && !containsAt(buf, first, to, r.lit))) continue;
 		text ??= decodeCandidate(buf, from, to, cutStart, cutEnd, nCuts);
 		name = r.re.exec(text)?.[r.group];
 		if (name !== undefined && name !== '' && !not.has(name)) {
