@@ -39,7 +39,8 @@ async function longestBusyStretch(fn: () => Promise<void>): Promise<{ ms: number
 		profile.samples!.forEach((id, i) => {
 			const f = byId.get(id)!.callFrame;
 			const dt = profile.timeDeltas![i] / 1000;
-			if (f.functionName === '(idle)' || f.functionName === '(program)') {
+			// The profiler's own stop (serializing the profile) is not the scan's.
+			if (f.functionName === '(idle)' || f.functionName === '(program)' || where(id).includes('node:inspector')) {
 				run = 0;
 				frames = new Map();
 				return;
