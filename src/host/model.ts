@@ -242,14 +242,15 @@ export class StatsModel extends Disposable {
 			}
 			// A scan that finished while the index was loading is newer than the index.
 			if (this.scannedThisSession) return false;
-			this.indexValue = new FileIndex(this.meta().roots, res.records);
+			// fromLoad decodes each record's structure on first use, not all of them now.
+			this.indexValue = FileIndex.fromLoad(this.meta().roots, res);
 			// A repaired index is rewritten in full by the next persist.
 			if (res.status === 'ok') this.persistedMeta = JSON.stringify(this.meta());
 			this.roots.forEach((r, i) => (r.indexedWith = this.settings(i).fingerprint));
 			await this.loadSkipped();
 			const ms = performance.now() - t0;
-			this.last = { kind: 'index', at: Date.now(), ms, phases: { 'index load': ms }, added: res.records.length, changed: 0, removed: 0, examples: [] };
-			this.log.index.info(`loaded ${res.records.length} records in ${ms.toFixed(1)} ms (${res.status})`);
+			this.last = { kind: 'index', at: Date.now(), ms, phases: { 'index load': ms }, added: this.indexValue.size, changed: 0, removed: 0, examples: [] };
+			this.log.index.info(`loaded ${this.indexValue.size} records in ${ms.toFixed(1)} ms (${res.status})`);
 			if (res.status === 'repaired') void vscode.window.showWarningMessage(vscode.l10n.t('Workspace Stats: the saved index was damaged; the intact part is shown and the next scan repairs it.'));
 			this._onDidChange.fire({ reset: true });
 			return true;
