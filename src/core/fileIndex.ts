@@ -24,6 +24,9 @@ import type { Category, FileRecord, FolderTotals, LanguageTotals, SymbolRef, Tot
 export interface PendingRecords {
 	records: FileRecord[];
 	counts: Uint32Array;
+	/** Folder table: record i is directly in folder `dirs[dirOf[i]]` (see `Aggregates.addMany`). */
+	dirs?: string[];
+	dirOf?: Uint32Array;
 }
 
 /** The structure as stored: `[imports, [class, line, …], [function, line, …]]` in JSON, '' when empty. */
@@ -132,9 +135,13 @@ export interface BatchDelta {
 	aggregates: AggregateDelta;
 }
 
-/** Map key of a file: root index and root-relative path. */
+/**
+ * Map key of a file: root index and root-relative path. Root 0's keys are the paths themselves
+ * (no string built per file: most workspaces have one root); other roots' keys hold a NUL,
+ * which no path does, so keys never collide.
+ */
 export function fileKey(root: number, path: string): string {
-	return `${root}\u0000${path}`;
+	return root === 0 ? path : `${root}\u0000${path}`;
 }
 
 /** True when two records describe the same analysis of the same file (every stored field equal). */
@@ -243,7 +250,7 @@ export class FileIndex {
 	}
 
 	private addPending(p: PendingRecords): void {
-		const { records, counts } = p;
+		const { records, counts, dirOf } = p;
 		let fresh = 0;
 		for (let i = 0; i < records.length; i++) {
 			const r = records[i];
@@ -261,10 +268,11 @@ export class FileIndex {
 				counts[3 * fresh] = counts[3 * i];
 				counts[3 * fresh + 1] = counts[3 * i + 1];
 				counts[3 * fresh + 2] = counts[3 * i + 2];
+				if (dirOf) dirOf[fresh] = dirOf[i];
 			}
 			fresh++;
 		}
-		this.aggregates.addMany(fresh === records.length ? records : records.slice(0, fresh), counts);
+		this.aggregates.addMany(fresh === records.length ? records : records.slice(0, fresh), p);
 		this.mayHavePending = true;
 	}
 

@@ -1,12 +1,13 @@
 // The index on disk: a JSONL base file plus an append-only journal of batches.
 //
-// Base file (`path`), format version 2: line 1 is a JSON header
+// Base file (`path`), format version 3: line 1 is a JSON header
 //   { format: 'workspace-stats-index', version: 2, gen, roots, fingerprint, count, bytes,
-//     check: 'crc32:<hex>' | 'sha1:<hex>', langs: [[language, category, unknown (0|1)], …], langsFnv }
+//     check: 'crc32:<hex>' | 'sha1:<hex>', langs: [[language, category, unknown (0|1)], …], dirs: [folder, …], tablesCheck }
 // then one line per record: a positional JSON array of its numbers, a tab, and its structure as
 // JSON text ('' when it has none):
-//   [path, root, lang, size, mtimeMs, bytes, code, comment, blank, imports, classes, functions, fnv]\t[[imports…], [class, line, …], [function, line, …]]
-// `lang` indexes the header's `langs` (shared strings, fewer bytes); `lines` is code + comment
+//   [path, root, lang, dir, size, mtimeMs, bytes, code, comment, blank, imports, classes, functions, fnv]\t[[imports…], [class, line, …], [function, line, …]]
+// `lang` indexes the header's `langs` (shared strings, fewer bytes), `dir` its `dirs` (the folder
+// the file is directly in: the aggregates sum per folder without building a string per file); `lines` is code + comment
 // + blank; `imports`/`classes`/`functions` are the structure's counts, so the aggregates never
 // need the structure itself; `fnv` is FNV-1a of the line without `,fnv`. JSON text never holds a
 // raw tab or newline, so both are safe separators.
@@ -15,7 +16,7 @@
 // native call), the numbers of every line joined into one JSON.parse, and the structure text kept
 // undecoded: records are handed to `FileIndex.fromLoad` as *pending* (see fileIndex.ts) and
 // decoded on first use. Only when the checksum fails are lines checked one by one against their
-// own hash, to keep the intact records. (Version 1 parsed every structure array at load: 1.5M
+// own hash, to keep the intact records. (Versions 1 and 2 parsed every structure array at load: 1.5M
 // small objects for 100k files.) A pending record's structure text is a slice of the file's
 // text, which stays in memory (about the file's size) until every such record is decoded or
 // replaced.
@@ -45,7 +46,7 @@ import type { Category, FileRecord, Logger, SymbolRef } from './types';
 import { silentLogger } from './types';
 
 export const INDEX_FORMAT = 'workspace-stats-index';
-export const INDEX_VERSION = 2;
+export const INDEX_VERSION = 3;
 
 /** What an index was built for: loading it for other roots or options means a rebuild. */
 export interface IndexMeta {
@@ -67,8 +68,10 @@ interface Header extends IndexMeta {
 	check: string;
 	/** Language table: records name a language by its index here. */
 	langs: [string, Category, 0 | 1][];
-	/** FNV-1a of `JSON.stringify(langs)`: the table is outside the body's checksum and every line's hash. */
-	langsFnv: number;
+	/** Folder table (root-relative, '' for a root): records name the folder they are directly in. */
+	dirs: string[];
+	/** Checksum (as `check`) of `JSON.stringify([langs, dirs])`: the tables are outside the body's checksum and every line's hash. */
+	tablesCheck: string;
 }
 
 /**
@@ -239,10 +242,33 @@ class LangTable {
 	}
 }
 
-/** One base line (version 2), without its newline. */
-function encodeLine(r: FileRecord, lang: number): string {
+/** Folder table of a base file under construction: folder path → index. */
+class DirTable {
+	readonly rows: string[] = [];
+	private readonly ids = new Map<string, number>();
+
+	id(path: string): number {
+		const dir = dirOf(path);
+		let id = this.ids.get(dir);
+		if (id === undefined) {
+			id = this.rows.length;
+			this.rows.push(dir);
+			this.ids.set(dir, id);
+		}
+		return id;
+	}
+}
+
+/** The folder a root-relative file path is directly in ('' for the root). */
+function dirOf(path: string): string {
+	const slash = path.lastIndexOf('/');
+	return slash < 0 ? '' : path.slice(0, slash);
+}
+
+/** One base line, without its newline. */
+function encodeLine(r: FileRecord, lang: number, dir: number): string {
 	materialize(r);
-	const head = JSON.stringify([r.path, r.root, lang, r.size, r.mtimeMs, r.bytes, r.code, r.comment, r.blank,
+	const head = JSON.stringify([r.path, r.root, lang, dir, r.size, r.mtimeMs, r.bytes, r.code, r.comment, r.blank,
 		r.imports.length, r.classes.length, r.functions.length]);
 	const structure = encodeStructure(r);
 	return `${head.slice(0, -1)},${fnv1a(head + '\t' + structure)}]\t${structure}`;
@@ -261,54 +287,26 @@ function langRows(langs: unknown): LangRow[] | undefined {
 	return out;
 }
 
-/**
- * A record from a parsed line head (`[path, root, lang, …, functions count, fnv]`) and its
- * structure: `structure` is stored as is (a pending record) when `pending`, else decoded (and
- * checked against the counts). Undefined when the shape is wrong.
- */
-function fromHead(t: unknown, structure: string, langs: LangRow[], counts: Uint32Array | undefined, at: number): FileRecord | undefined {
-	if (!Array.isArray(t) || t.length !== 13) return undefined;
-	const path: unknown = t[0];
-	const root: unknown = t[1];
-	const li: unknown = t[2];
-	const size: unknown = t[3];
-	const mtimeMs: unknown = t[4];
-	const bytes: unknown = t[5];
-	const code: unknown = t[6];
-	const comment: unknown = t[7];
-	const blank: unknown = t[8];
-	const ni: unknown = t[9];
-	const nc: unknown = t[10];
-	const nf: unknown = t[11];
-	if (typeof path !== 'string' || path === '' || !isCount(root) || !isCount(li) || li >= langs.length || !isCount(size) ||
-		typeof mtimeMs !== 'number' || !isCount(bytes) || !isCount(code) || !isCount(comment) || !isCount(blank) ||
-		!isCount(ni) || !isCount(nc) || !isCount(nf)) return undefined;
+/** A decoded record from a parsed line head and its structure text (the slow, checked path); undefined when the shape is wrong. */
+function fromHead(t: unknown, structure: string, langs: LangRow[], dirs: string[]): FileRecord | undefined {
+	if (!Array.isArray(t) || t.length !== 14) return undefined;
+	const [path, root, li, di, size, mtimeMs, bytes, code, comment, blank, ni, nc, nf] = t as unknown[];
+	if (typeof path !== 'string' || path === '' || !isCount(root) || !isCount(li) || li >= langs.length || !isCount(di) ||
+		di >= dirs.length || dirs[di] !== dirOf(path) || !isCount(size) || typeof mtimeMs !== 'number' || !isCount(bytes) ||
+		!isCount(code) || !isCount(comment) || !isCount(blank)) return undefined;
+	const s = decodeStructure(structure);
+	if (!s || s.imports.length !== ni || s.classes.length !== nc || s.functions.length !== nf) return undefined;
 	const lang = langs[li];
-	let r: FileRecord;
-	if (counts) {
-		counts[3 * at] = ni;
-		counts[3 * at + 1] = nc;
-		counts[3 * at + 2] = nf;
-		// Pending: `imports` holds the structure text until `materialize` (same key order as a decoded record).
-		r = {
-			path, root, language: lang.language, category: lang.category, size, mtimeMs, bytes, lines: code + comment + blank,
-			code, comment, blank, imports: structure as unknown as string[], classes: null as unknown as SymbolRef[],
-			functions: null as unknown as SymbolRef[],
-		};
-	} else {
-		const s = decodeStructure(structure);
-		if (!s || s.imports.length !== ni || s.classes.length !== nc || s.functions.length !== nf) return undefined;
-		r = {
-			path, root, language: lang.language, category: lang.category, size, mtimeMs, bytes, lines: code + comment + blank,
-			code, comment, blank, imports: s.imports, classes: s.classes, functions: s.functions,
-		};
-	}
+	const r: FileRecord = {
+		path, root, language: lang.language, category: lang.category, size, mtimeMs, bytes, lines: code + comment + blank,
+		code, comment, blank, imports: s.imports, classes: s.classes, functions: s.functions,
+	};
 	if (lang.unknown) r.unknown = true;
 	return r;
 }
 
 /** Checks a base line's own hash; returns the decoded record or undefined. */
-function decodeCheckedLine(line: string, langs: LangRow[]): FileRecord | undefined {
+function decodeCheckedLine(line: string, langs: LangRow[], dirs: string[]): FileRecord | undefined {
 	const tab = line.indexOf('\t');
 	if (tab < 0) return undefined;
 	const head = line.slice(0, tab);
@@ -318,7 +316,7 @@ function decodeCheckedLine(line: string, langs: LangRow[]): FileRecord | undefin
 	const h = Number(head.slice(comma + 1, -1));
 	if (fnv1a(head.slice(0, comma) + ']\t' + structure) !== h) return undefined;
 	try {
-		return fromHead(JSON.parse(head), structure, langs, undefined, 0);
+		return fromHead(JSON.parse(head), structure, langs, dirs);
 	} catch {
 		return undefined;
 	}
@@ -386,42 +384,96 @@ function errCode(e: unknown): string | undefined {
 }
 
 /**
- * The fast path over a verified body: every line's head joined into one JSON.parse, the
- * structure text kept as is (pending records). Undefined when any line is malformed.
+ * The fast path over a verified body. Each line's head is read by hand: the path (JSON string,
+ * sliced from the text unless it has escapes) and twelve numbers (digits summed exactly, others
+ * through `Number`), so no per-line array is allocated (one JSON.parse of every head costs ~2×
+ * more, mostly in garbage collection). The structure text is kept as is: pending records.
+ * Undefined when anything is not exactly as `encodeLine` writes it (the caller then checks line
+ * by line).
  */
-function parseBody(body: Buffer, count: number, langs: LangRow[]): PendingRecords | undefined {
+function parseBody(body: Buffer, count: number, langs: LangRow[], dirs: string[]): PendingRecords | undefined {
 	const records: FileRecord[] = new Array(count);
 	const counts = new Uint32Array(3 * count);
-	if (body.length === 0) return count === 0 ? { records, counts } : undefined;
+	const dirIds = new Uint32Array(count);
+	if (body.length === 0) return count === 0 ? { records, counts, dirs, dirOf: dirIds } : undefined;
 	const text = decodeText(body);
-	const heads: string[] = new Array(count);
-	const structures: string[] = new Array(count);
+	const end = text.length;
+	const f = new Float64Array(12);
 	let pos = 0;
 	let n = 0;
-	while (pos < text.length) {
-		const tab = text.indexOf('\t', pos);
-		const nl = tab < 0 ? -1 : text.indexOf('\n', tab + 1);
-		if (nl < 0 || n >= count) return undefined;
-		heads[n] = text.slice(pos, tab);
-		structures[n] = text.slice(tab + 1, nl);
-		n++;
+	while (pos < end) {
+		if (n >= count || text.charCodeAt(pos) !== 0x5b /* [ */ || text.charCodeAt(pos + 1) !== 0x22 /* " */) return undefined;
+		// The path.
+		let p = pos + 2;
+		let escaped = false;
+		for (;;) {
+			const c = text.charCodeAt(p);
+			if (c === 0x22) break;
+			if (c === 0x5c /* \ */) {
+				escaped = true;
+				p++;
+			} else if (Number.isNaN(c) || c === 0x0a) return undefined;
+			p++;
+		}
+		let path: string;
+		if (escaped) {
+			try {
+				path = JSON.parse(text.slice(pos + 1, p + 1)) as string;
+			} catch {
+				return undefined;
+			}
+		} else path = text.slice(pos + 2, p);
+		p++;
+		// Twelve numbers, then the line's hash (not needed here: the body's checksum held).
+		for (let k = 0; k < 13; k++) {
+			if (text.charCodeAt(p) !== 0x2c /* , */) return undefined;
+			const start = ++p;
+			let v = 0;
+			let c = text.charCodeAt(p);
+			while (c >= 0x30 && c <= 0x39) {
+				v = v * 10 + (c - 0x30);
+				c = text.charCodeAt(++p);
+			}
+			if (c !== 0x2c && c !== 0x5d /* ] */) {
+				// A fraction or an exponent: let Number read it (exact, as JSON.parse would).
+				while (p < end && c !== 0x2c && c !== 0x5d && c !== 0x0a) c = text.charCodeAt(++p);
+				v = Number(text.slice(start, p));
+				if (Number.isNaN(v)) return undefined;
+			} else if (p === start || p - start > 15) {
+				if (p === start) return undefined;
+				v = Number(text.slice(start, p));
+			}
+			if (k < 12) f[k] = v;
+		}
+		if (text.charCodeAt(p) !== 0x5d || text.charCodeAt(p + 1) !== 0x09 /* \t */) return undefined;
+		const nl = text.indexOf('\n', p + 2);
+		if (nl < 0) return undefined;
+		const structure = text.slice(p + 2, nl);
 		pos = nl + 1;
+		// [root, lang, dir, size, mtimeMs, bytes, code, comment, blank, imports, classes, functions]
+		const root = f[0];
+		const li = f[1];
+		const code = f[6];
+		const comment = f[7];
+		const blank = f[8];
+		if (!isCount(root) || !isCount(li) || li >= langs.length || !isCount(f[2]) || f[2] >= dirs.length || !isCount(f[3]) ||
+			!isCount(f[5]) || !isCount(code) || !isCount(comment) || !isCount(blank) || !isCount(f[9]) || !isCount(f[10]) ||
+			!isCount(f[11]) || path === '') return undefined;
+		dirIds[n] = f[2];
+		counts[3 * n] = f[9];
+		counts[3 * n + 1] = f[10];
+		counts[3 * n + 2] = f[11];
+		const lang = langs[li];
+		// Pending: `imports` holds the structure text until `materialize` (same key order as a decoded record).
+		const r: FileRecord = {
+			path, root, language: lang.language, category: lang.category, size: f[3], mtimeMs: f[4], bytes: f[5],
+			lines: code + comment + blank, code, comment, blank, imports: structure as unknown as string[],
+			classes: null as unknown as SymbolRef[], functions: null as unknown as SymbolRef[],
+		};
+		if (lang.unknown) r.unknown = true;
+		records[n++] = r;
 	}
-	if (n !== count) return undefined;
-	let tuples: unknown;
-	try {
-		tuples = JSON.parse('[' + heads.join(',') + ']');
-	} catch {
-		return undefined;
-	}
-	// A head holding '],[' would parse as two records: the count check catches it.
-	if (!Array.isArray(tuples) || tuples.length !== count) return undefined;
-	for (let i = 0; i < count; i++) {
-		const r = fromHead(tuples[i], structures[i], langs, counts, i);
-		if (!r) return undefined;
-		records[i] = r;
-	}
-	return { records, counts };
+	return n === count ? { records, counts, dirs, dirOf: dirIds } : undefined;
 }
 
 // --- atomic file writes ---------------------------------------------------------------------
@@ -574,7 +626,10 @@ export class JsonlIndexStore implements IndexStoreBackend {
 			warnings.push(`index ${this.path} has format version ${String(header.version)}, this build reads version ${INDEX_VERSION}; rebuilding it by a scan`);
 			return done('rebuild', [], readMs);
 		}
-		const langs = fnv1a(JSON.stringify(header.langs ?? null)) === header.langsFnv ? langRows(header.langs) : undefined;
+		const tablesOk = verify(Buffer.from(JSON.stringify([header.langs ?? null, header.dirs ?? null]), 'utf8'), header.tablesCheck) &&
+			Array.isArray(header.dirs) && header.dirs.every((d) => typeof d === 'string');
+		const langs = tablesOk ? langRows(header.langs) : undefined;
+		const dirs = header.dirs;
 		if (!Array.isArray(header.roots) || typeof header.fingerprint !== 'string' || !isCount(header.gen) || !isCount(header.count) || !langs) {
 			warnings.push(`index ${this.path} has a damaged header; rebuilding it by a scan`);
 			return done('rebuild', [], readMs);
@@ -591,7 +646,7 @@ export class JsonlIndexStore implements IndexStoreBackend {
 		const body = nl < 0 ? buf.subarray(buf.length) : buf.subarray(nl + 1);
 		let pending: PendingRecords | undefined;
 		let repaired = false;
-		if (body.length === header.bytes && verify(body, header.check)) pending = parseBody(body, header.count, langs);
+		if (body.length === header.bytes && verify(body, header.check)) pending = parseBody(body, header.count, langs, dirs);
 		let records: FileRecord[];
 		if (pending) records = pending.records;
 		else {
@@ -599,7 +654,7 @@ export class JsonlIndexStore implements IndexStoreBackend {
 			if (lines[lines.length - 1] === '') lines.pop();
 			records = [];
 			for (const line of lines) {
-				const r = decodeCheckedLine(line, langs);
+				const r = decodeCheckedLine(line, langs, dirs);
 				if (r) records.push(r);
 			}
 			const lost = Math.max(header.count - records.length, 0);
@@ -640,22 +695,40 @@ export class JsonlIndexStore implements IndexStoreBackend {
 			if (torn || repaired || stale) this.mustCompact = true;
 			if (touched.size > 0) {
 				const paths = new Set<string>();
-				for (const v of touched.keys()) paths.add(v.slice(v.indexOf('\u0000') + 1));
+				for (const v of touched.keys()) paths.add(v.slice(v.indexOf('\u0000') + 1)); // root 0's keys have no NUL: slice(0)
 				const out: FileRecord[] = [];
-				const counts = pending ? new Uint32Array(3 * (records.length + touched.size)) : undefined;
-				for (let i = 0; i < records.length; i++) {
-					const r = records[i];
-					if (paths.has(r.path) && touched.has(fileKey(r.root, r.path))) continue;
-					if (counts && pending) counts.set(pending.counts.subarray(3 * i, 3 * i + 3), 3 * out.length);
-					out.push(r);
-				}
-				for (const r of touched.values()) {
-					if (!r) continue;
-					if (counts) counts.set([r.imports.length, r.classes.length, r.functions.length], 3 * out.length);
-					out.push(r);
+				if (pending) {
+					// Keep the bulk hints in step: counts and folder of every record kept or added.
+					const counts = new Uint32Array(3 * (records.length + touched.size));
+					const dirIds = new Uint32Array(records.length + touched.size);
+					const dirTable = [...dirs];
+					let ids: Map<string, number> | undefined;
+					for (let i = 0; i < records.length; i++) {
+						const r = records[i];
+						if (paths.has(r.path) && touched.has(fileKey(r.root, r.path))) continue;
+						counts.set(pending.counts.subarray(3 * i, 3 * i + 3), 3 * out.length);
+						dirIds[out.length] = pending.dirOf?.[i] ?? 0;
+						out.push(r);
+					}
+					for (const r of touched.values()) {
+						if (!r) continue;
+						counts.set([r.imports.length, r.classes.length, r.functions.length], 3 * out.length);
+						ids ??= new Map(dirTable.map((d, i) => [d, i]));
+						const dir = dirOf(r.path);
+						let id = ids.get(dir);
+						if (id === undefined) {
+							id = dirTable.push(dir) - 1;
+							ids.set(dir, id);
+						}
+						dirIds[out.length] = id;
+						out.push(r);
+					}
+					pending = { records: out, counts: counts.subarray(0, 3 * out.length), dirs: dirTable, dirOf: dirIds.subarray(0, out.length) };
+				} else {
+					for (const r of records) if (!paths.has(r.path) || !touched.has(fileKey(r.root, r.path))) out.push(r);
+					for (const r of touched.values()) if (r) out.push(r);
 				}
 				records = out;
-				if (counts) pending = { records: out, counts: counts.subarray(0, 3 * out.length) };
 			}
 		}
 		return done(repaired ? 'repaired' : 'ok', records, readMs, meta, pending);
@@ -664,13 +737,14 @@ export class JsonlIndexStore implements IndexStoreBackend {
 	async save(records: Iterable<FileRecord>, meta: IndexMeta): Promise<void> {
 		const lines: string[] = [];
 		const langs = new LangTable();
-		for (const r of records) lines.push(encodeLine(r, langs.id(r)));
+		const dirs = new DirTable();
+		for (const r of records) lines.push(encodeLine(r, langs.id(r), dirs.id(r.path)));
 		const body = Buffer.from(lines.length ? lines.join('\n') + '\n' : '', 'utf8');
 		const gen = (this.gen ?? 0) + 1;
 		const header: Header = {
 			format: INDEX_FORMAT, version: INDEX_VERSION, gen, roots: meta.roots, fingerprint: meta.fingerprint,
-			count: lines.length, bytes: body.length, check: checksum(body), langs: langs.rows,
-			langsFnv: fnv1a(JSON.stringify(langs.rows)),
+			count: lines.length, bytes: body.length, check: checksum(body), langs: langs.rows, dirs: dirs.rows,
+			tablesCheck: checksum(Buffer.from(JSON.stringify([langs.rows, dirs.rows]), 'utf8')),
 		};
 		await writeFileAtomic(this.path, [Buffer.from(JSON.stringify(header) + '\n', 'utf8'), body], this.fsync);
 		this.gen = gen;

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import fc from 'fast-check';
 import { Aggregates } from '../../src/core/aggregate';
 import { FileIndex, isPending } from '../../src/core/fileIndex';
-import { JsonlIndexStore } from '../../src/core/indexStore';
+import { INDEX_VERSION, JsonlIndexStore } from '../../src/core/indexStore';
 import type { IndexMeta } from '../../src/core/indexStore';
 import type { Category, FileRecord } from '../../src/core/types';
 import { makeRecord, makeRecords } from './helpers/indexRecords';
@@ -132,7 +132,7 @@ test('a version 1 index (structure parsed at load) is detected and rebuilt, with
 	writeFileSync(file, v1);
 	const r = await new JsonlIndexStore(file).load(meta);
 	assert.equal(r.status, 'rebuild');
-	assert.match(r.warnings.join('\n'), /format version 1, this build reads version 2/);
+	assert.match(r.warnings.join('\n'), new RegExp(`format version 1, this build reads version ${INDEX_VERSION}`));
 });
 
 test('a damaged language table is a damaged header: rebuild', async () => {
@@ -161,7 +161,7 @@ test('addMany: a worked example (folders summed once, ancestors carried)', () =>
 	assert.deepEqual(s.languages.map((l) => [l.name, l.files, l.code, l.imports, l.functions]), [['Python', 3, 13, 3, 6], ['Markdown', 1, 2, 1, 2]]);
 	// With explicit counts (records not decoded yet), the arrays are not read.
 	const agg2 = new Aggregates();
-	agg2.addMany([rec(0, 'a/b/c.py', 5)], Uint32Array.of(4, 1, 9));
+	agg2.addMany([rec(0, 'a/b/c.py', 5)], { counts: Uint32Array.of(4, 1, 9) });
 	assert.deepEqual(agg2.snapshot().languages.map((l) => [l.imports, l.classes, l.functions]), [[4, 1, 9]]);
 });
 
@@ -198,7 +198,11 @@ test('addMany equals add on each record in turn, with and without counts (proper
 			many.addMany(records);
 			const counted = new Aggregates();
 			for (const r of before) counted.add(r);
-			counted.addMany(records, Uint32Array.from(records.flatMap((r) => [r.imports.length, r.classes.length, r.functions.length])));
+			const dirs = [...new Set(records.map((r) => r.path.split('/').slice(0, -1).join('/')))].reverse();
+			counted.addMany(records, {
+				counts: Uint32Array.from(records.flatMap((r) => [r.imports.length, r.classes.length, r.functions.length])),
+				dirs, dirOf: Uint32Array.from(records.map((r) => dirs.indexOf(r.path.split('/').slice(0, -1).join('/')))),
+			});
 			const expected = one.snapshot();
 			assert.deepEqual(many.snapshot(), expected);
 			assert.deepEqual(counted.snapshot(), expected);
