@@ -75,6 +75,22 @@ function totalsOf(records: Iterable<unknown>): Totals {
 	return t;
 }
 
+/**
+ * This process's peak RSS. VmHWM (Linux) is the high-water mark of this process's own memory
+ * map, which exec replaces; getrusage's maxRSS is not used where VmHWM exists because Linux
+ * carries it over from the parent across fork + exec (a child of the big benchmark process
+ * would report the parent's RSS).
+ */
+function peakRssMiB(): number {
+	try {
+		const m = /VmHWM:\s+(\d+)\s*kB/.exec(fs.readFileSync('/proc/self/status', 'utf8'));
+		if (m) return Number(m[1]) / 1024;
+	} catch {
+		// not Linux
+	}
+	return process.resourceUsage().maxRSS / 1024;
+}
+
 async function main(): Promise<void> {
 	const [mode, dirArg, indexPath, jobsArg] = process.argv.slice(2);
 	const dir = path.resolve(dirArg);
@@ -118,7 +134,7 @@ async function main(): Promise<void> {
 		out.stats = proc.stats;
 		out.totals = totalsOf(index.values());
 	} else throw new Error(`unknown mode ${mode}`);
-	out.maxRssMiB = process.resourceUsage().maxRSS / 1024;
+	out.maxRssMiB = peakRssMiB();
 	process.stdout.write(JSON.stringify(out) + '\n');
 }
 
