@@ -1,12 +1,12 @@
 // The packaged extension: `vsce package --no-dependencies` (esbuild bundles the dependencies;
-// scripts/package.mjs, as `npm run package` does it, from the build in dist/),
+// esbuild.mjs --vsix, as `npm run package` does it, from the build in dist/),
 // installed offline into a fresh extensions folder with the server's --install-extension, then
 // opened in the workbench WITHOUT extensionDevelopmentPath: the container and the status bar must
 // show up from the installed copy.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { launch, workbenchUrl } from './browser.mjs';
-import { packageVsix } from '../../scripts/package.mjs';
+import { packageVsix } from '../../esbuild.mjs';
 import { installVsix, startServer } from './server.mjs';
 
 export async function runVsixTest({ runDir, folder, prefix = '  ' }) {
