@@ -70,6 +70,16 @@ export interface BulkHints {
 	/** Folder paths (root-relative, '' for the root); record i is directly in `dirs[dirOf[i]]`. */
 	dirs?: readonly string[];
 	dirOf?: Uint32Array;
+	/** Language table: record i's language is `langs[langOf[i]]`. Used with all the other hints. */
+	langs?: readonly BulkLanguage[];
+	langOf?: Uint32Array;
+}
+
+/** A language as a bulk add's hints name it. */
+export interface BulkLanguage {
+	language: string;
+	category: Category;
+	unknown: boolean;
 }
 
 export class Aggregates {
@@ -122,7 +132,11 @@ export class Aggregates {
 	 * `hints` (from the index store) spare reading the structure arrays and the folder strings.
 	 */
 	addMany(records: readonly FileRecord[], hints: BulkHints = {}): void {
-		const { counts, dirs, dirOf } = hints;
+		const { counts, dirs, dirOf, langs, langOf } = hints;
+		if (counts && dirs && dirOf && langs && langOf) {
+			this.addManyIndexed(records, counts, dirs, dirOf, langs, langOf);
+			return;
+		}
 		const t = this.totals;
 		// Per root: folder path → sum of the files directly in it; with hints, root and folder
 		// number → sum.
@@ -217,6 +231,105 @@ export class Aggregates {
 
 	remove(r: FileRecord): void {
 		this.apply(r, -1);
+	}
+
+	/**
+	 * `addMany` with every hint: sums go to typed arrays indexed by language and folder number
+	 * (no map lookup, no object touched per file), then into the entries once per language and
+	 * folder.
+	 */
+	private addManyIndexed(records: readonly FileRecord[], counts: Uint32Array, dirs: readonly string[], dirOf: Uint32Array,
+		langs: readonly BulkLanguage[], langOf: Uint32Array): void {
+		const n = records.length;
+		const nDirs = dirs.length;
+		let maxRoot = 0;
+		for (let i = 0; i < n; i++) if (records[i].root > maxRoot) maxRoot = records[i].root;
+		// Six sums per folder (files, lines, code, comment, blank, bytes), nine per language (and imports, classes, functions).
+		const perDir = new Float64Array(6 * nDirs * (maxRoot + 1));
+		const perLang = new Float64Array(9 * langs.length);
+		for (let i = 0; i < n; i++) {
+			const r = records[i];
+			const d = 6 * (r.root * nDirs + dirOf[i]);
+			const l = 9 * langOf[i];
+			const lines = r.lines;
+			const code = r.code;
+			const comment = r.comment;
+			const blank = r.blank;
+			const bytes = r.bytes;
+			perDir[d]++;
+			perDir[d + 1] += lines;
+			perDir[d + 2] += code;
+			perDir[d + 3] += comment;
+			perDir[d + 4] += blank;
+			perDir[d + 5] += bytes;
+			perLang[l]++;
+			perLang[l + 1] += lines;
+			perLang[l + 2] += code;
+			perLang[l + 3] += comment;
+			perLang[l + 4] += blank;
+			perLang[l + 5] += bytes;
+			perLang[l + 6] += counts[3 * i];
+			perLang[l + 7] += counts[3 * i + 1];
+			perLang[l + 8] += counts[3 * i + 2];
+		}
+		const addSums = (t: Totals, a: Float64Array, at: number) => {
+			t.files += a[at];
+			t.lines += a[at + 1];
+			t.code += a[at + 2];
+			t.comment += a[at + 3];
+			t.blank += a[at + 4];
+			t.bytes += a[at + 5];
+		};
+		const addStructure = (t: LanguageTotals, a: Float64Array, at: number) => {
+			t.imports += a[at + 6];
+			t.classes += a[at + 7];
+			t.functions += a[at + 8];
+		};
+		// Languages in the order their first record comes (the order `add` would create them).
+		const order: number[] = [];
+		const seen = new Uint8Array(langs.length);
+		for (let i = 0; i < n && order.length < langs.length; i++) {
+			if (!seen[langOf[i]]) {
+				seen[langOf[i]] = 1;
+				order.push(langOf[i]);
+			}
+		}
+		for (const li of order) {
+			const def = langs[li];
+			const at = 9 * li;
+			addSums(this.totals, perLang, at);
+			let lang = this.languages.get(def.language);
+			if (!lang) {
+				lang = languageTotals(def.language, def.category);
+				if (def.unknown) lang.unknown = true;
+				this.languages.set(def.language, lang);
+			}
+			addSums(lang, perLang, at);
+			addStructure(lang, perLang, at);
+			let cat = this.categories.get(def.category);
+			if (!cat) {
+				cat = languageTotals(def.category, def.category);
+				this.categories.set(def.category, cat);
+			}
+			addSums(cat, perLang, at);
+			addStructure(cat, perLang, at);
+		}
+		for (let id = 0; id < perDir.length / 6; id++) {
+			const at = 6 * id;
+			if (perDir[at] === 0) continue;
+			const root = Math.floor(id / nDirs);
+			const dir = dirs[id - root * nDirs];
+			// The folder itself and each of its ancestors, '' (the root) first.
+			for (const p of dir === '' ? [''] : parentFolders(dir + '/')) {
+				const key = folderKey(root, p);
+				let f = this.folders.get(key);
+				if (!f) {
+					f = folderTotals(root, p);
+					this.folders.set(key, f);
+				}
+				addSums(f, perDir, at);
+			}
+		}
 	}
 
 	/** A deep copy, sorted for output. */

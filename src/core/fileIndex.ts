@@ -3,7 +3,7 @@
 // the records on an update; `applyBatch` reports what moved so views refresh only those nodes.
 
 import { Aggregates, folderKey, parentFolders } from './aggregate';
-import type { AggregateSnapshot } from './aggregate';
+import type { AggregateSnapshot, BulkLanguage } from './aggregate';
 import type { Category, FileRecord, FolderTotals, LanguageTotals, SymbolRef, Totals } from './types';
 
 // --- records whose structure is decoded on first use ------------------------------------------
@@ -27,6 +27,9 @@ export interface PendingRecords {
 	/** Folder table: record i is directly in folder `dirs[dirOf[i]]` (see `Aggregates.addMany`). */
 	dirs?: string[];
 	dirOf?: Uint32Array;
+	/** Language table: record i's language is `langs[langOf[i]]`. */
+	langs?: BulkLanguage[];
+	langOf?: Uint32Array;
 }
 
 /** The structure as stored: `[imports, [class, line, …], [function, line, …]]` in JSON, '' when empty. */
@@ -250,7 +253,7 @@ export class FileIndex {
 	}
 
 	private addPending(p: PendingRecords): void {
-		const { records, counts, dirOf } = p;
+		const { records, counts, dirOf, langOf } = p;
 		let fresh = 0;
 		for (let i = 0; i < records.length; i++) {
 			const r = records[i];
@@ -269,6 +272,7 @@ export class FileIndex {
 				counts[3 * fresh + 1] = counts[3 * i + 1];
 				counts[3 * fresh + 2] = counts[3 * i + 2];
 				if (dirOf) dirOf[fresh] = dirOf[i];
+				if (langOf) langOf[fresh] = langOf[i];
 			}
 			fresh++;
 		}

@@ -395,7 +395,9 @@ function parseBody(body: Buffer, count: number, langs: LangRow[], dirs: string[]
 	const records: FileRecord[] = new Array(count);
 	const counts = new Uint32Array(3 * count);
 	const dirIds = new Uint32Array(count);
-	if (body.length === 0) return count === 0 ? { records, counts, dirs, dirOf: dirIds } : undefined;
+	const langIds = new Uint32Array(count);
+	const done = (): PendingRecords => ({ records, counts, dirs, dirOf: dirIds, langs, langOf: langIds });
+	if (body.length === 0) return count === 0 ? done() : undefined;
 	const text = decodeText(body);
 	const end = text.length;
 	const f = new Float64Array(12);
@@ -460,6 +462,7 @@ function parseBody(body: Buffer, count: number, langs: LangRow[], dirs: string[]
 			!isCount(f[5]) || !isCount(code) || !isCount(comment) || !isCount(blank) || !isCount(f[9]) || !isCount(f[10]) ||
 			!isCount(f[11]) || path === '') return undefined;
 		dirIds[n] = f[2];
+		langIds[n] = li;
 		counts[3 * n] = f[9];
 		counts[3 * n + 1] = f[10];
 		counts[3 * n + 2] = f[11];
@@ -473,7 +476,7 @@ function parseBody(body: Buffer, count: number, langs: LangRow[], dirs: string[]
 		if (lang.unknown) r.unknown = true;
 		records[n++] = r;
 	}
-	return n === count ? { records, counts, dirs, dirOf: dirIds } : undefined;
+	return n === count ? done() : undefined;
 }
 
 // --- atomic file writes ---------------------------------------------------------------------
@@ -701,13 +704,18 @@ export class JsonlIndexStore implements IndexStoreBackend {
 					// Keep the bulk hints in step: counts and folder of every record kept or added.
 					const counts = new Uint32Array(3 * (records.length + touched.size));
 					const dirIds = new Uint32Array(records.length + touched.size);
+					const langIds = new Uint32Array(records.length + touched.size);
 					const dirTable = [...dirs];
+					const langTable = [...langs];
 					let ids: Map<string, number> | undefined;
+					let langKeys: Map<string, number> | undefined;
+					const langKey = (l: LangRow) => `${l.unknown ? 1 : 0}${l.category}\u0000${l.language}`;
 					for (let i = 0; i < records.length; i++) {
 						const r = records[i];
 						if (paths.has(r.path) && touched.has(fileKey(r.root, r.path))) continue;
 						counts.set(pending.counts.subarray(3 * i, 3 * i + 3), 3 * out.length);
 						dirIds[out.length] = pending.dirOf?.[i] ?? 0;
+						langIds[out.length] = pending.langOf?.[i] ?? 0;
 						out.push(r);
 					}
 					for (const r of touched.values()) {
@@ -721,9 +729,20 @@ export class JsonlIndexStore implements IndexStoreBackend {
 							ids.set(dir, id);
 						}
 						dirIds[out.length] = id;
+						langKeys ??= new Map(langTable.map((l, i) => [langKey(l), i]));
+						const lr: LangRow = { language: r.language, category: r.category, unknown: r.unknown === true };
+						let li = langKeys.get(langKey(lr));
+						if (li === undefined) {
+							li = langTable.push(lr) - 1;
+							langKeys.set(langKey(lr), li);
+						}
+						langIds[out.length] = li;
 						out.push(r);
 					}
-					pending = { records: out, counts: counts.subarray(0, 3 * out.length), dirs: dirTable, dirOf: dirIds.subarray(0, out.length) };
+					pending = {
+						records: out, counts: counts.subarray(0, 3 * out.length), dirs: dirTable, dirOf: dirIds.subarray(0, out.length),
+						langs: langTable, langOf: langIds.subarray(0, out.length),
+					};
 				} else {
 					for (const r of records) if (!paths.has(r.path) || !touched.has(fileKey(r.root, r.path))) out.push(r);
 					for (const r of touched.values()) if (r) out.push(r);

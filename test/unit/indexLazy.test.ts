@@ -113,7 +113,8 @@ test('a load with a journal replays it over pending records', async () => {
 	const store = new JsonlIndexStore(file, { fsync: false });
 	await store.save(records, meta);
 	const state = new Map(records.map((r) => [r.path, r]));
-	const up = [makeRecord(3, 1), makeRecord(77)];
+	// A changed file, a new one, and one in a folder and a language the base's tables lack.
+	const up = [makeRecord(3, 1), makeRecord(77), { ...makeRecord(78), path: 'new/folder/x.rs', language: 'Rust', unknown: true }];
 	for (const r of up) state.set(r.path, r);
 	state.delete(records[9].path);
 	await store.commit({ upserts: up, deletes: [{ root: 0, path: records[9].path }] }, () => state.values(), meta);
@@ -187,7 +188,7 @@ const recordArb: fc.Arbitrary<FileRecord> = fc
 		return r;
 	});
 
-test('addMany equals add on each record in turn, with and without counts (property)', () => {
+test('addMany equals add on each record in turn, with and without hints (property)', () => {
 	fc.assert(
 		fc.property(fc.array(recordArb, { maxLength: 60 }), fc.array(recordArb, { maxLength: 5 }), (records, before) => {
 			const one = new Aggregates();
@@ -203,11 +204,21 @@ test('addMany equals add on each record in turn, with and without counts (proper
 				counts: Uint32Array.from(records.flatMap((r) => [r.imports.length, r.classes.length, r.functions.length])),
 				dirs, dirOf: Uint32Array.from(records.map((r) => dirs.indexOf(r.path.split('/').slice(0, -1).join('/')))),
 			});
+			// Every hint (as the store gives them): sums indexed by language and folder number.
+			const indexed = new Aggregates();
+			for (const r of before) indexed.add(r);
+			const langs = languages.map(([language, category, unknown]) => ({ language, category, unknown })).reverse();
+			indexed.addMany(records, {
+				counts: Uint32Array.from(records.flatMap((r) => [r.imports.length, r.classes.length, r.functions.length])),
+				dirs, dirOf: Uint32Array.from(records.map((r) => dirs.indexOf(r.path.split('/').slice(0, -1).join('/')))),
+				langs, langOf: Uint32Array.from(records.map((r) => langs.findIndex((l) => l.language === r.language))),
+			});
 			const expected = one.snapshot();
 			assert.deepEqual(many.snapshot(), expected);
 			assert.deepEqual(counted.snapshot(), expected);
+			assert.deepEqual(indexed.snapshot(), expected);
 			// Live maps too (the delta tracker reads them): same keys, same entries.
-			for (const agg of [many, counted]) {
+			for (const agg of [many, counted, indexed]) {
 				assert.deepEqual(new Map([...agg.folders].sort()), new Map([...one.folders].sort()));
 				assert.deepEqual(new Map([...agg.languages].sort()), new Map([...one.languages].sort()));
 			}
