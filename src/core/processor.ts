@@ -90,8 +90,21 @@ export interface ProcessorOptions {
 	meta?: IndexMeta;
 	/** Filters and analyzer options; must be those the index was built with. @default {} */
 	scanOptions?: ScanOptions;
-	/** Pre-built filters, one per root (shared with the warm scan). @default built at start */
+	/**
+	 * Indexes of the index's roots this processor keeps current; events under the other roots are
+	 * ignored and their filters never built. Lets several processors share one index, one per root
+	 * (the VS Code host: each workspace folder has its own settings).
+	 * @default every root
+	 */
+	ownRoots?: number[];
+	/** Pre-built filters, one per root (shared with the warm scan); only owned roots are read. @default built at start */
 	filters?: PathFilter[];
+	/**
+	 * Awaited before each batch is taken: events keep queueing meanwhile. The host waits here for
+	 * a full scan in progress, whose results are older than the queued events.
+	 * @default none
+	 */
+	gate?: () => Promise<void>;
 	/**
 	 * Reads and analyzes one file. @default `analyzeFile` from the scanner with the scan
 	 * options' analyzer settings (async reads on this thread).
@@ -180,6 +193,8 @@ export class Processor {
 	private readonly logger: Logger;
 	private readonly cache: LRUCache<string, FileRecord>;
 	private readonly roots: string[];
+	private readonly owned: Set<number> | undefined;
+	private readonly gate: (() => Promise<void>) | undefined;
 
 	private readonly pending = new Map<string, PathEntry>();
 	private readonly rescans = new Map<string, PathEntry>();
@@ -207,6 +222,8 @@ export class Processor {
 		this.scanOptions = opts.scanOptions ?? {};
 		this.meta = opts.meta ?? { roots: this.roots, fingerprint: indexFingerprint(this.scanOptions) };
 		this.filters = opts.filters;
+		this.owned = opts.ownRoots && new Set(opts.ownRoots);
+		this.gate = opts.gate;
 		const analyzeOpts = analyzeOptionsOf(this.scanOptions);
 		this.analyzeOne = opts.analyze ?? ((a, r, root) => analyzeFile(a, r, root, analyzeOpts));
 		this.pool = opts.pool;
@@ -258,7 +275,7 @@ export class Processor {
 	enqueue(e: ChangeEvent): boolean {
 		if (this.stopping) return false;
 		const where = this.locate(e.path);
-		if (!where) return false;
+		if (!where || (this.owned && !this.owned.has(where.root))) return false;
 		// .git and friends churn constantly and are never indexed: drop their events at the door.
 		for (const part of where.rel.split('/')) if (ALWAYS_SKIPPED.has(part)) return false;
 		this.stats.events++;
@@ -365,7 +382,13 @@ export class Processor {
 
 	private async run(): Promise<void> {
 		try {
-			this.filters ??= await Promise.all(this.roots.map((r) => createPathFilter(r, this.scanOptions)));
+			if (!this.filters) {
+				const filters: PathFilter[] = [];
+				await Promise.all(this.roots.map(async (r, i) => {
+					if (!this.owned || this.owned.has(i)) filters[i] = await createPathFilter(r, this.scanOptions);
+				}));
+				this.filters = filters;
+			}
 		} catch (e) {
 			this.logger.error(`[processor] cannot build filters: ${errText(e)}`);
 			this.stopping = true;
@@ -393,6 +416,13 @@ export class Processor {
 				this.endWindow = undefined;
 			}
 			const windowMs = performance.now() - tw;
+			if (this.gate) {
+				try {
+					await this.gate();
+				} catch (e) {
+					this.logger.warn(`[processor] gate failed: ${errText(e)}`);
+				}
+			}
 			if (this.stopping && !this.drain) break;
 			await this.processBatch(windowMs);
 		}

@@ -1,44 +1,50 @@
-// Live updates: one FileSystemWatcher per workspace folder feeds a queue that coalesces repeats
-// per path (create + change + delete of a temp file nets to a delete of something the index does
-// not have: nothing) and is drained as one batch a short while after the last event. A storm
-// (a branch switch touching thousands of files) collapses into a rescan of the folders involved,
-// so the queue never grows without bound. VS Code's watcher already leaves out
-// `files.watcherExclude`; the model applies our own excludes and ignore files per path.
+// Live updates: the VS Code side of the core's long-lived processor (src/core/processor.ts).
+// One FileSystemWatcher per workspace folder feeds that folder's Processor; the processor
+// coalesces repeats, waits out bursts, collapses storms into folder rescans, applies each batch
+// to the shared index and fires one event per batch, which the model turns into view refreshes
+// of the changed nodes and the status bar's "what changed". VS Code's watcher already leaves out
+// `files.watcherExclude`; the processor's filters (our excludes and ignore files, built from the
+// folder's settings) decide the rest.
 //
-// TODO(lead): the core's long-lived processor (src/core/processor.ts, issue 3) can replace the
-// drain loop here once it lands: feed it these events and listen to its onDidProcessBatch.
+// One processor per folder because settings are per folder: each is built with its folder's scan
+// options over the model's index (`ownRoots`), and re-created when the index is replaced (index
+// load, rescan from scratch, folders added or removed) or the folder's settings change.
 import * as vscode from 'vscode';
+import type { FileIndex } from '../core/fileIndex';
+import { Processor } from '../core/processor';
+import type { BatchEvent, ChangeEvent } from '../core/processor';
 import type { Logger } from '../core/types';
 import { Disposable } from './dispose';
-import { CancelledError } from './model';
-import type { PathChange, StatsModel, UpdateInfo } from './model';
+import type { StatsModel, UpdateInfo } from './model';
 
 export interface LiveUpdateOptions {
 	/**
-	 * Quiet time after the last event before a batch is processed, in milliseconds.
+	 * How long a processor waits after the first event of a batch for more to arrive, in milliseconds.
 	 * @default 50
 	 */
-	debounceMs?: number;
+	batchWindowMs?: number;
 	/**
-	 * Pending paths beyond which the batch becomes a rescan of the affected folders.
+	 * Pending paths per folder beyond which they collapse into rescans of their top folders.
 	 * @default 2000
 	 */
 	stormThreshold?: number;
 }
 
-const IGNORE_FILES = new Set(['.gitignore', '.ignore']);
+interface FolderProcessor {
+	processor: Processor;
+	/** What it was built for: the index object, the folder and its settings. */
+	index: FileIndex;
+	key: string;
+}
 
 export class LiveUpdates extends Disposable {
-	private readonly pending = new Map<string, PathChange>();
-	private readonly stormRoots = new Set<number>();
-	private storm = false;
-	private timer: ReturnType<typeof setTimeout> | undefined;
-	private draining: Promise<void> = Promise.resolve();
 	private watchers: vscode.Disposable[] = [];
-	private readonly debounceMs: number;
+	/** By root index (the model's folder order). */
+	private processors: (FolderProcessor | undefined)[] = [];
+	/** Processors being stopped: `settled` waits for them too. */
+	private stopping: Promise<void>[] = [];
+	private readonly batchWindowMs: number;
 	private readonly stormThreshold: number;
-	/** Largest number of pending paths seen (for the log and tests). */
-	peakQueue = 0;
 
 	private readonly _onDidUpdate = this.register(new vscode.EventEmitter<UpdateInfo>());
 	/** Fires after each applied batch. */
@@ -50,21 +56,26 @@ export class LiveUpdates extends Disposable {
 		opts: LiveUpdateOptions = {},
 	) {
 		super();
-		this.debounceMs = opts.debounceMs ?? 50;
+		this.batchWindowMs = opts.batchWindowMs ?? 50;
 		this.stormThreshold = opts.stormThreshold ?? 2000;
+		// The index or a folder's settings may have been replaced: keep the processors in step.
+		this.register(model.onDidChange(() => {
+			if (this.running) this.sync();
+		}));
 		this.register({ dispose: () => this.stop() });
 	}
 
-	/** (Re)creates the watchers for the model's folders. */
+	/** (Re)creates the watchers for the model's folders and starts their processors. */
 	start(): void {
 		this.stop();
 		for (const folder of this.model.folders) {
 			const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, '**/*'));
-			w.onDidCreate((u) => this.push(u, 'changed'));
+			w.onDidCreate((u) => this.push(u, 'created'));
 			w.onDidChange((u) => this.push(u, 'changed'));
 			w.onDidDelete((u) => this.push(u, 'deleted'));
 			this.watchers.push(w);
 		}
+		this.sync();
 		this.log.debug(`watching ${this.model.folders.length} folder(s)`);
 	}
 
@@ -72,81 +83,94 @@ export class LiveUpdates extends Disposable {
 		return this.watchers.length > 0;
 	}
 
-	stop(): void {
-		for (const w of this.watchers.splice(0)) w.dispose();
-		if (this.timer) clearTimeout(this.timer);
-		this.timer = undefined;
-		this.pending.clear();
+	/** Largest number of entries any folder's processor had queued (for the log and tests). */
+	get peakQueue(): number {
+		return Math.max(0, ...this.processors.map((p) => p?.processor.stats.peakQueue ?? 0));
 	}
 
-	private push(uri: vscode.Uri, kind: PathChange): void {
+	stop(): void {
+		for (const w of this.watchers.splice(0)) w.dispose();
+		for (let i = 0; i < this.processors.length; i++) this.retire(i);
+		this.processors = [];
+	}
+
+	/** Resolves when every event received so far has been applied and saved (tests, export, shutdown). */
+	async settled(): Promise<void> {
+		const current = () => this.processors.filter((p) => p !== undefined);
+		for (;;) {
+			const procs = current();
+			await Promise.all([...this.stopping, ...procs.map((p) => p.processor.whenIdle())]);
+			// A processor created meanwhile may hold newer events.
+			const now = current();
+			if (this.stopping.length === 0 && now.length === procs.length && now.every((p, i) => p === procs[i])) break;
+		}
+		await this.model.flush();
+	}
+
+	/** One processor per folder, built for the current index and the folder's current settings. */
+	private sync(): void {
+		const index = this.model.index;
+		const n = this.model.folders.length;
+		for (let i = n; i < this.processors.length; i++) this.retire(i);
+		this.processors.length = n;
+		for (let i = 0; i < n; i++) {
+			const settings = this.model.settingsOf(i)!;
+			const key = `${this.model.folders[i].uri.fsPath}\u0000${settings.fingerprint}`;
+			const cur = this.processors[i];
+			if (cur && cur.index === index && cur.key === key) continue;
+			this.retire(i);
+			const processor = new Processor({
+				index,
+				ownRoots: [i],
+				scanOptions: settings.options,
+				batchWindowMs: this.batchWindowMs,
+				stormThreshold: this.stormThreshold,
+				// A full scan in progress read the disk before these events: apply them after it.
+				gate: () => this.model.idle(),
+				logger: this.log,
+			});
+			processor.onDidProcessBatch((b) => this.onBatch(b));
+			processor.start();
+			this.processors[i] = { processor, index, key };
+		}
+	}
+
+	/**
+	 * Stops a folder's processor. Its queued events are dropped: it is replaced because the index
+	 * or the settings changed, and the scan that follows reads the disk afresh.
+	 */
+	private retire(i: number): void {
+		const cur = this.processors[i];
+		if (!cur) return;
+		this.processors[i] = undefined;
+		const done = cur.processor.stop({ drain: false }).finally(() => {
+			this.stopping = this.stopping.filter((p) => p !== done);
+		});
+		this.stopping.push(done);
+	}
+
+	private push(uri: vscode.Uri, type: 'created' | 'changed' | 'deleted'): void {
 		if (uri.scheme !== 'file') return;
 		const abs = uri.fsPath;
 		const loc = this.model.locate(abs);
 		if (!loc) return;
-		if (IGNORE_FILES.has(abs.slice(abs.lastIndexOf('/') + 1))) {
-			// Other ignore rules: what the folder contains may change anywhere below it.
-			this.model.invalidateFilter(loc.root);
-			this.storm = true;
-			this.stormRoots.add(loc.root);
-		}
-		if (this.storm) this.stormRoots.add(loc.root);
-		else {
-			this.pending.set(abs, kind);
-			if (this.pending.size > this.peakQueue) this.peakQueue = this.pending.size;
-			if (this.pending.size > this.stormThreshold) {
-				// Collapse: forget the paths, remember only which folders to rescan.
-				this.storm = true;
-				for (const p of this.pending.keys()) {
-					const l = this.model.locate(p);
-					if (l) this.stormRoots.add(l.root);
-				}
-				this.pending.clear();
-				this.log.info(`more than ${this.stormThreshold} changes pending: rescanning the folders involved instead`);
-			}
-		}
-		if (this.timer) clearTimeout(this.timer);
-		this.timer = setTimeout(() => {
-			this.timer = undefined;
-			this.draining = this.draining.then(() => this.drain());
-		}, this.debounceMs);
+		const p = this.processors[loc.root];
+		if (!p) return;
+		// A deleted folder arrives as one event for the folder; the processor drops its records.
+		const ev: ChangeEvent = { type, path: abs };
+		if (p.processor.enqueue(ev) && type === 'deleted') this.model.deleted(loc.root, loc.rel);
 	}
 
-	/** Resolves when every event received so far has been applied (tests, export). */
-	async settled(): Promise<void> {
-		while (this.timer || this.pending.size > 0 || this.storm) {
-			if (this.timer) await new Promise((r) => setTimeout(r, this.debounceMs));
-			await this.draining;
-			if (!this.timer && this.pending.size === 0 && !this.storm) break;
-		}
-		await this.draining;
-	}
-
-	private async drain(): Promise<void> {
+	private onBatch(b: BatchEvent): void {
 		try {
-			if (this.storm) {
-				const roots = [...this.stormRoots];
-				this.storm = false;
-				this.stormRoots.clear();
-				this.pending.clear();
-				const info = await this.model.scan({ roots });
-				this._onDidUpdate.fire(info);
-				return;
-			}
-			if (this.pending.size === 0) return;
-			// A scan in progress read some files before these events: apply them after it.
-			await this.model.idle();
-			const batch = new Map(this.pending);
-			this.pending.clear();
-			const info = await this.model.update(batch);
-			if (info) {
-				this.log.info(`${batch.size} event(s): +${info.added} ~${info.changed} -${info.removed} in ${info.ms.toFixed(1)} ms`);
-				this._onDidUpdate.fire(info);
-			}
+			const info = this.model.applyProcessed(b);
+			// The processor logs the batch's errors itself.
+			if (!info) return;
+			this.log.info(`${b.events} event(s), ${b.paths} path(s)${b.rescanned.length ? `, ${b.rescanned.length} folder(s) re-listed` : ''}: +${info.added} ~${info.changed} -${info.removed} in ${b.timing.processMs.toFixed(1)} ms (window ${b.timing.windowMs.toFixed(0)} ms)`);
+			this._onDidUpdate.fire(info);
 		} catch (e) {
 			// Background work: errors go to the log only.
-			if (CancelledError.is(e)) this.log.info('rescan after many changes was cancelled');
-			else this.log.error(e instanceof Error ? e : String(e));
+			this.log.error(e instanceof Error ? e : String(e));
 		}
 	}
 }

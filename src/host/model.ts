@@ -1,19 +1,19 @@
 // The host's model of the workspace: one FileIndex over every workspace folder (root i = folder i),
 // the skipped files per folder, the persisted index in the extension's workspace storage, and
 // what the last scan or update did. Views and the status bar read it and listen to its events;
-// scans, index loads and file updates all end in `index.applyBatch`, whose delta says exactly what
-// moved, so listeners refresh only those nodes.
+// scans, index loads and file updates (applied by each folder's core Processor, see liveUpdates.ts)
+// all end in `index.applyBatch`, whose delta says exactly what moved, so listeners refresh only
+// those nodes.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as vscode from 'vscode';
-import { FileIndex, fileKey } from '../core/fileIndex';
+import { FileIndex } from '../core/fileIndex';
 import type { BatchDelta, FileKey, IndexChanges } from '../core/fileIndex';
 import { JsonlIndexStore } from '../core/indexStore';
 import type { IndexMeta } from '../core/indexStore';
-import { createPathFilter } from '../core/matcher';
-import type { PathFilter } from '../core/matcher';
+import type { BatchEvent } from '../core/processor';
 import { analyzeFile, scan } from '../core/scanner';
 import type { ScanResult } from '../core/scanner';
 import { warmScan } from '../core/warmScan';
@@ -58,9 +58,6 @@ export interface ModelChange {
 	delta?: BatchDelta;
 }
 
-/** One kind of change per path, after coalescing (see liveUpdates.ts). */
-export type PathChange = 'changed' | 'deleted';
-
 export class CancelledError extends Error {
 	override readonly name = 'AbortError';
 	static is(e: unknown): boolean {
@@ -72,7 +69,6 @@ interface RootState {
 	folder: vscode.WorkspaceFolder;
 	/** Read on first use (not during activation: the fingerprint hashes the language table). */
 	settingsValue?: FolderSettings;
-	filter?: Promise<PathFilter>;
 	/** Skipped files by root-relative path. */
 	skipped: Map<string, RootSkip>;
 	/** Fingerprint of the settings this folder's records were made with (a warm scan needs them equal). */
@@ -404,7 +400,6 @@ export class StatsModel extends Disposable {
 				if (!state) continue;
 				state.settingsValue = readFolderSettings(state.folder.uri);
 				const settings = state.settingsValue;
-				state.filter = undefined;
 				const onProgress = (p: { files: number; bytes: number }) => {
 					this.progress = { files: doneBefore.files + p.files, bytes: doneBefore.bytes + p.bytes };
 					this._onDidProgress.fire();
@@ -513,94 +508,77 @@ export class StatsModel extends Disposable {
 	}
 
 	// --- live updates --------------------------------------------------------------------------
+	// The watchers and one core Processor per folder live in liveUpdates.ts; the processor applies
+	// each batch to `index` itself, and the model keeps the rest in step here.
 
-	private filterOf(root: number): Promise<PathFilter> {
-		const s = this.roots[root];
-		s.filter ??= createPathFilter(s.folder.uri.fsPath, this.settings(root).options);
-		return s.filter;
-	}
+	private skippedDirty: ReturnType<typeof setTimeout> | undefined;
 
-	/** Forgets a folder's compiled ignore rules (an ignore file changed). */
-	invalidateFilter(root: number): void {
-		const s = this.roots[root];
-		if (s) s.filter = undefined;
+	/**
+	 * Takes in a batch a folder's processor has applied to the index: updates the skipped files,
+	 * tells the views exactly what moved, records what changed for the status bar and appends the
+	 * batch to the saved index. Returns what the batch did, or undefined when only errors came.
+	 */
+	applyProcessed(b: BatchEvent): UpdateInfo | undefined {
+		let skipsMoved = false;
+		for (const f of b.rescanned) {
+			// A re-listed folder reports every file it leaves out: forget the old list under it.
+			if (this.dropSkipped(f.root, f.path)) skipsMoved = true;
+		}
+		for (const c of b.changed) if (c.kind !== 'removed' && this.roots[c.root]?.skipped.delete(c.path)) skipsMoved = true;
+		for (const sk of b.skipped) {
+			const state = this.roots[sk.root];
+			if (!state) continue;
+			state.skipped.set(sk.path, sk);
+			skipsMoved = true;
+		}
+		if (b.changed.length === 0 && !skipsMoved) return undefined;
+		const t = b.timing;
+		const info: UpdateInfo = {
+			kind: 'update', at: Date.now(), ms: t.processMs,
+			phases: { stat: t.statMs, analyze: t.analyzeMs, 'index update': t.applyMs },
+			added: 0, changed: 0, removed: 0, examples: [],
+		};
+		countChanges(info, b);
+		this.last = info;
+		this._onDidChange.fire({ reset: skipsMoved && b.changed.length === 0, delta: { changed: b.changed, aggregates: b.aggregates } });
+		const changes: IndexChanges = { upserts: [], deletes: [] };
+		for (const c of b.changed) {
+			const r = c.kind === 'removed' ? undefined : this.indexValue.get(c.root, c.path);
+			if (r) changes.upserts.push(r);
+			else changes.deletes.push({ root: c.root, path: c.path });
+		}
+		void this.persist(changes).then((ms) => {
+			info.phases['index save'] = ms;
+			// The status bar's tooltip shows the save too.
+			if (this.last === info) this._onDidChange.fire({ reset: false });
+		}, () => undefined);
+		return info;
 	}
 
 	/**
-	 * Applies coalesced file changes (absolute paths) as one batch: re-analyzes changed files,
-	 * drops deleted files and everything under deleted folders, scans created folders. Returns
-	 * what the batch did, or undefined when nothing in the index moved.
+	 * A path was deleted (a file or a whole folder, as one watcher event): forget the skipped files
+	 * at and under it now, since no index record moves and so no batch may report it.
 	 */
-	async update(changes: Map<string, PathChange>): Promise<UpdateInfo | undefined> {
-		const t0 = performance.now();
-		const upserts: FileRecord[] = [];
-		const deletes: FileKey[] = [];
-		const touchedSkips = new Set<number>();
-		const work: Promise<void>[] = [];
-		for (const [abs, kind] of changes) {
-			const loc = this.locate(abs);
-			if (!loc || loc.rel === '') continue;
-			const { root, rel } = loc;
-			const state = this.roots[root];
-			if (kind === 'deleted') {
-				// A deleted folder arrives as one event for the folder: drop everything under it.
-				if (this.indexValue.has(root, rel)) deletes.push({ root, path: rel });
-				for (const r of this.indexValue.under(root, rel)) deletes.push({ root, path: r.path });
-				for (const p of [...state.skipped.keys()]) {
-					if (p !== rel && !p.startsWith(rel + '/')) continue;
-					state.skipped.delete(p);
-					touchedSkips.add(root);
-				}
-				continue;
-			}
-			work.push((async () => {
-				const st = await fs.promises.stat(abs).catch(() => undefined);
-				const filter = await this.filterOf(root);
-				if (!st) {
-					if (this.indexValue.has(root, rel)) deletes.push({ root, path: rel });
-					return;
-				}
-				if (st.isDirectory()) {
-					if (!(await filter.isIncluded(rel, true))) return;
-					// A folder that appeared (moved in, checked out): scan it with this folder's options.
-					const res = await scan([abs], { ...this.settings(root).options, keepRecords: true, jobs: analysisThreads(), logger: this.log.scanner });
-					for (const r of res.records ?? []) {
-						const path = `${rel}/${r.path}`;
-						if (await filter.isIncluded(path)) upserts.push({ ...r, root, path });
-					}
-					for (const s of res.skipped) state.skipped.set(`${rel}/${s.path}`, { ...s, root, path: `${rel}/${s.path}` });
-					touchedSkips.add(root);
-					return;
-				}
-				if (!(await filter.isIncluded(rel))) {
-					if (this.indexValue.has(root, rel)) deletes.push({ root, path: rel });
-					return;
-				}
-				const out = await analyzeFile(abs, rel, root, this.settings(root).options);
-				if ('reason' in out) {
-					state.skipped.set(rel, out);
-					touchedSkips.add(root);
-					if (this.indexValue.has(root, rel)) deletes.push({ root, path: rel });
-				} else {
-					if (state.skipped.delete(rel)) touchedSkips.add(root);
-					upserts.push(out);
-				}
-			})());
+	deleted(root: number, rel: string): void {
+		if (!this.dropSkipped(root, rel) || this.skippedDirty) return;
+		// One redraw and one save for a burst of deletions.
+		this.skippedDirty = setTimeout(() => {
+			this.skippedDirty = undefined;
+			this._onDidChange.fire({ reset: true });
+			void this.persist({ upserts: [], deletes: [] }).catch(() => undefined);
+		}, 20);
+	}
+
+	private dropSkipped(root: number, rel: string): boolean {
+		const state = this.roots[root];
+		if (!state || state.skipped.size === 0) return false;
+		let dropped = false;
+		for (const p of [...state.skipped.keys()]) {
+			if (rel !== '' && p !== rel && !p.startsWith(rel + '/')) continue;
+			state.skipped.delete(p);
+			dropped = true;
 		}
-		await Promise.all(work);
-		const analyzeMs = performance.now() - t0;
-		const batch = { upserts, deletes: dedupe(deletes) };
-		const delta = this.indexValue.applyBatch(batch);
-		if (delta.changed.length === 0 && touchedSkips.size === 0) return undefined;
-		const info: UpdateInfo = { kind: 'update', at: 0, ms: 0, phases: { analyze: analyzeMs }, added: 0, changed: 0, removed: 0, examples: [] };
-		countChanges(info, delta);
-		this._onDidChange.fire({ reset: touchedSkips.size > 0 && delta.changed.length === 0, delta });
-		info.phases['index save'] = await this.persist(batch);
-		info.ms = performance.now() - t0;
-		info.at = Date.now();
-		this.last = info;
-		this._onDidChange.fire({ reset: false });
-		return info;
+		return dropped;
 	}
 
 	/** The record of a file: from the index when it is current, otherwise analyzed now (files outside the workspace too). */
@@ -619,15 +597,10 @@ export class StatsModel extends Disposable {
 	}
 
 	override dispose(): void {
+		if (this.skippedDirty) clearTimeout(this.skippedDirty);
 		this.scanRun?.controller.abort(new CancelledError('extension deactivated'));
 		super.dispose();
 	}
-}
-
-function dedupe(keys: FileKey[]): FileKey[] {
-	const seen = new Map<string, FileKey>();
-	for (const k of keys) seen.set(fileKey(k.root, k.path), k);
-	return [...seen.values()];
 }
 
 function countChanges(info: UpdateInfo, delta: BatchDelta): void {

@@ -293,3 +293,51 @@ test('a file replaced by a folder of the same name, and back, from one event eac
 	assert.deepEqual(s.batches[2].changed.map((c) => `${c.kind}:${c.path}`).sort(), ['added:shape', 'removed:shape/inner.py']);
 	await assertMatchesCold(s);
 });
+
+test('ownRoots: two processors share one index, each keeps its own root current with its own options', async () => {
+	const dir = tempDir();
+	const a = path.join(dir, 'a');
+	const b = path.join(dir, 'b');
+	// The same text in both: a docstring then one line of code.
+	writeFile(path.join(a, 'x.py'), '"""doc"""\nx = 1\n');
+	writeFile(path.join(b, 'y.py'), '"""doc"""\ny = 2\n');
+	const index = new FileIndex([a, b], []);
+	const pa = new Processor({ index, ownRoots: [0], batchWindowMs: 0 });
+	// Root a counts docstrings as comments (the default); root b counts them as code.
+	const pb = new Processor({ index, ownRoots: [1], batchWindowMs: 0, scanOptions: { docstringsAsCode: true } });
+	pa.start();
+	pb.start();
+	test.after(() => Promise.all([pa.stop({ drain: false }), pb.stop({ drain: false })]));
+	assert.equal(pa.enqueue({ type: 'created', path: path.join(b, 'y.py') }), false);
+	assert.equal(pb.enqueue({ type: 'created', path: path.join(a, 'x.py') }), false);
+	assert.equal(pa.enqueue({ type: 'created', path: path.join(a, 'x.py') }), true);
+	assert.equal(pb.enqueue({ type: 'created', path: path.join(b, 'y.py') }), true);
+	await Promise.all([pa.whenIdle(), pb.whenIdle()]);
+	assert.deepEqual(sorted(index.values()).map((r) => `${r.root}:${r.path}:${r.code}/${r.comment}`), ['0:x.py:1/1', '1:y.py:2/0']);
+	assert.deepEqual([pa.stats.events, pb.stats.events], [1, 1]);
+});
+
+test('gate: events queue while the gate is closed; the batch runs once it opens', async () => {
+	let open!: () => void;
+	const closed = new Promise<void>((r) => (open = r));
+	let gated = 0;
+	const s = await setup({
+		batchWindowMs: 0,
+		gate: () => {
+			gated++;
+			return closed;
+		},
+	});
+	writeFile(path.join(s.tree, 'late', 'g.py'), 'g = 1\n');
+	s.proc.enqueue({ type: 'created', path: path.join(s.tree, 'late', 'g.py') });
+	await new Promise((r) => setTimeout(r, 100));
+	assert.equal(gated, 1);
+	assert.equal(s.batches.length, 0);
+	assert.equal(s.index.has(0, 'late/g.py'), false);
+	assert.equal(s.proc.queueLength, 1);
+	open();
+	await s.proc.whenIdle();
+	assert.equal(s.batches.length, 1);
+	assert.deepEqual(s.batches[0].changed.map((c) => `${c.kind}:${c.path}`), ['added:late/g.py']);
+	await assertMatchesCold(s);
+});
