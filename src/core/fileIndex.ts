@@ -253,30 +253,21 @@ export class FileIndex {
 	}
 
 	private addPending(p: PendingRecords): void {
-		const { records, counts, dirOf, langOf } = p;
-		let fresh = 0;
+		const { records } = p;
+		const map = this.records;
 		for (let i = 0; i < records.length; i++) {
 			const r = records[i];
-			const key = fileKey(r.root, r.path);
-			if (this.records.has(key)) {
-				// A duplicate key (never written by the store, but cheap to honour): the later record
-				// replaces the earlier one, through the ordinary path.
-				materialize(r);
-				this.upsert(r);
-				continue;
+			const size = map.size;
+			map.set(fileKey(r.root, r.path), r);
+			if (map.size === size) {
+				// A duplicate key (the store never writes one): start over through the ordinary
+				// path, where a later record replaces an earlier one.
+				map.clear();
+				for (const x of records) this.upsert(materialize(x));
+				return;
 			}
-			this.records.set(key, r);
-			if (fresh !== i) {
-				records[fresh] = r;
-				counts[3 * fresh] = counts[3 * i];
-				counts[3 * fresh + 1] = counts[3 * i + 1];
-				counts[3 * fresh + 2] = counts[3 * i + 2];
-				if (dirOf) dirOf[fresh] = dirOf[i];
-				if (langOf) langOf[fresh] = langOf[i];
-			}
-			fresh++;
 		}
-		this.aggregates.addMany(fresh === records.length ? records : records.slice(0, fresh), p);
+		this.aggregates.addMany(records, p);
 		this.mayHavePending = true;
 	}
 

@@ -436,8 +436,25 @@ function parseBody(body: Buffer, count: number, langs: LangRow[], dirs: string[]
 				v = v * 10 + (c - 0x30);
 				c = text.charCodeAt(++p);
 			}
-			if (c !== 0x2c && c !== 0x5d /* ] */) {
-				// A fraction or an exponent: let Number read it (exact, as JSON.parse would).
+			if (c === 0x2e /* . */ && p > start) {
+				// A fraction (mtimes): digits/10^k is exact when the digits fit in 2^53, and one
+				// division of exact values rounds exactly as Number() and JSON.parse do.
+				let digits = v;
+				let scale = 1;
+				c = text.charCodeAt(++p);
+				while (c >= 0x30 && c <= 0x39) {
+					digits = digits * 10 + (c - 0x30);
+					scale *= 10;
+					c = text.charCodeAt(++p);
+				}
+				if ((c === 0x2c || c === 0x5d) && scale > 1 && digits <= Number.MAX_SAFE_INTEGER && scale <= 1e22) v = digits / scale;
+				else {
+					while (p < end && c !== 0x2c && c !== 0x5d && c !== 0x0a) c = text.charCodeAt(++p);
+					v = Number(text.slice(start, p));
+					if (Number.isNaN(v)) return undefined;
+				}
+			} else if (c !== 0x2c && c !== 0x5d /* ] */) {
+				// An exponent or a sign: let Number read it (exact, as JSON.parse would).
 				while (p < end && c !== 0x2c && c !== 0x5d && c !== 0x0a) c = text.charCodeAt(++p);
 				v = Number(text.slice(start, p));
 				if (Number.isNaN(v)) return undefined;

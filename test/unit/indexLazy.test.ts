@@ -226,3 +226,25 @@ test('addMany equals add on each record in turn, with and without hints (propert
 		{ numRuns: 300, seed: 7 },
 	);
 });
+
+test('numbers read by hand equal JSON.parse: any mtime (fractions, exponents, negative) and large sizes round-trip exactly (property)', async () => {
+	const file = path.join(tempDir(), 'index');
+	await fc.assert(
+		fc.asyncProperty(
+			fc.array(fc.record({
+				mtimeMs: fc.oneof(fc.double({ min: -1e13, max: 1e22, noNaN: true, noDefaultInfinity: true }),
+					fc.integer({ min: 0, max: 2e12 }).map((x) => x + 0.5), fc.nat().map((x) => 1764290000000 + x / 1e4)),
+				size: fc.oneof(fc.nat(), fc.constant(Number.MAX_SAFE_INTEGER), fc.integer({ min: 2 ** 40, max: 2 ** 52 })),
+			}), { minLength: 1, maxLength: 20 }),
+			async (nums) => {
+				const records = nums.map((x, i) => ({ ...makeRecord(i), mtimeMs: x.mtimeMs === 0 ? 0 : x.mtimeMs, size: x.size }));
+				await new JsonlIndexStore(file, { fsync: false }).save(records, meta);
+				const loaded = await new JsonlIndexStore(file).load(meta);
+				assert.equal(loaded.status, 'ok');
+				assert.ok(loaded.pending, 'read on the fast path');
+				assert.deepEqual(loaded.pending.records.map((r) => [r.mtimeMs, r.size]), records.map((r) => [r.mtimeMs, r.size]));
+			},
+		),
+		{ numRuns: 150, seed: 5 },
+	);
+});
