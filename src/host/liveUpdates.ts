@@ -8,13 +8,18 @@
 //
 // One processor per folder because settings are per folder: each is built with its folder's scan
 // options over the model's index (`ownRoots`), and re-created when the index is replaced (index
-// load, rescan from scratch, folders added or removed) or the folder's settings change.
+// load, rescan from scratch, folders added or removed) or the folder's settings change. Each has
+// an analyzer pool with the folder's options for big batches (a storm's rescans, a folder moved
+// in), so those are analyzed off the extension host's thread; its workers start on first use.
 import * as vscode from 'vscode';
 import type { FileIndex } from '../core/fileIndex';
+import { AnalyzerPool } from '../core/pool';
 import { Processor } from '../core/processor';
 import type { BatchEvent, ChangeEvent } from '../core/processor';
 import type { Logger } from '../core/types';
+import { analyzeOptionsOf } from '../core/warmScan';
 import { Disposable } from './dispose';
+import { analysisThreads } from './model';
 import type { StatsModel, UpdateInfo } from './model';
 
 export interface LiveUpdateOptions {
@@ -32,6 +37,7 @@ export interface LiveUpdateOptions {
 
 interface FolderProcessor {
 	processor: Processor;
+	pool: AnalyzerPool;
 	/** What it was built for: the index object, the folder and its settings. */
 	index: FileIndex;
 	key: string;
@@ -83,6 +89,11 @@ export class LiveUpdates extends Disposable {
 		return this.watchers.length > 0;
 	}
 
+	/** Worker threads the folders' pools run now (0 until a big batch needs them). */
+	get workers(): number {
+		return this.processors.reduce((n, p) => n + (p?.pool.size ?? 0), 0);
+	}
+
 	/** Largest number of entries any folder's processor had queued (for the log and tests). */
 	get peakQueue(): number {
 		return Math.max(0, ...this.processors.map((p) => p?.processor.stats.peakQueue ?? 0));
@@ -119,10 +130,12 @@ export class LiveUpdates extends Disposable {
 			const cur = this.processors[i];
 			if (cur && cur.index === index && cur.key === key) continue;
 			this.retire(i);
+			const pool = new AnalyzerPool({ jobs: analysisThreads(), analyze: analyzeOptionsOf(settings.options), logger: this.log });
 			const processor = new Processor({
 				index,
 				ownRoots: [i],
 				scanOptions: settings.options,
+				pool,
 				batchWindowMs: this.batchWindowMs,
 				stormThreshold: this.stormThreshold,
 				// A full scan in progress read the disk before these events: apply them after it.
@@ -131,7 +144,7 @@ export class LiveUpdates extends Disposable {
 			});
 			processor.onDidProcessBatch((b) => this.onBatch(b));
 			processor.start();
-			this.processors[i] = { processor, index, key };
+			this.processors[i] = { processor, pool, index, key };
 		}
 	}
 
@@ -143,7 +156,7 @@ export class LiveUpdates extends Disposable {
 		const cur = this.processors[i];
 		if (!cur) return;
 		this.processors[i] = undefined;
-		const done = cur.processor.stop({ drain: false }).finally(() => {
+		const done = cur.processor.stop({ drain: false }).then(() => cur.pool.close()).finally(() => {
 			this.stopping = this.stopping.filter((p) => p !== done);
 		});
 		this.stopping.push(done);

@@ -1,6 +1,8 @@
 // Files created, edited (saved in an editor), renamed and deleted, and a folder deleted: the
 // watcher → model → views path, checked against the CLI after every step.
 import * as assert from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { WorkspaceStatsApi } from '../../../src/extension';
 import { api, cliJson, filesLines, folderPaths, readTree, waitFor } from './helpers';
@@ -100,6 +102,28 @@ describe('live updates', () => {
 		await waitFor(() => !a.model.skipped().some((s) => s.path.startsWith('gone/')), 'its skipped file gone');
 		assert.strictEqual(await folderRow(a, 'gone'), undefined);
 		assert.strictEqual(a.model.index.aggregates.folders.has(`0\u0000gone`), false);
+		await assertMatchesCli(a);
+	});
+
+	it('a folder of many files moved in is analyzed by the folder\'s worker pool, off the host\'s thread', async () => {
+		const a = await api();
+		// Staged under node_modules (excluded by default), then moved in with one rename.
+		const staging = file('node_modules', 'staged');
+		const N = 120;
+		fs.mkdirSync(staging.fsPath, { recursive: true });
+		for (let i = 0; i < N; i++) fs.writeFileSync(path.join(staging.fsPath, `m${i}.js`), `// m\nconst v${i} = ${i};\n`);
+		const before = { ...a.model.index.aggregates.totals };
+		fs.renameSync(staging.fsPath, file('many').fsPath);
+		await waitFor(() => [...a.model.index.under(0, 'many')].length === N, `the ${N} files of many/ in the index`);
+		const t = a.model.index.aggregates.totals;
+		// Worked out by hand: each file is one comment line and one code line.
+		assert.deepStrictEqual([t.files - before.files, t.code - before.code, t.comment - before.comment], [N, N, N]);
+		assert.ok(a.live.workers >= 2, `pool workers: ${a.live.workers}`);
+		await assertMatchesCli(a);
+		fs.rmSync(file('node_modules').fsPath, { recursive: true, force: true });
+		await vscode.workspace.fs.delete(file('many'), { recursive: true });
+		await waitFor(() => [...a.model.index.under(0, 'many')].length === 0, 'many/ gone from the index');
+		await a.live.settled();
 		await assertMatchesCli(a);
 	});
 
