@@ -157,9 +157,12 @@ export interface IndexStoreOptions {
 
 // --- encoding ---------------------------------------------------------------------------------
 
-/** FNV-1a (32 bit) over UTF-16 code units: cheap, only used to spot damaged lines. */
-export function fnv1a(s: string): number {
-	let h = 0x811c9dc5;
+/**
+ * FNV-1a (32 bit) over UTF-16 code units: cheap, only used to spot damaged lines. `seed`: the
+ * hash of the text before `s` (hashing a concatenation without building it).
+ */
+export function fnv1a(s: string, seed = 0x811c9dc5): number {
+	let h = seed;
 	for (let i = 0; i < s.length; i++) {
 		h ^= s.charCodeAt(i);
 		h = Math.imul(h, 0x01000193);
@@ -227,8 +230,15 @@ class LangTable {
 	private lastKey = '';
 	private lastId = -1;
 
+	private lastRecordKey: [string, Category, boolean] | undefined;
+
 	id(r: FileRecord): number {
-		const key = `${r.unknown ? 1 : 0}${r.category}\u0000${r.language}`;
+		const last = this.lastRecordKey;
+		const unknown = r.unknown === true;
+		// Consecutive records mostly share a language: no key string for them.
+		if (last && last[0] === r.language && last[1] === r.category && last[2] === unknown) return this.lastId;
+		this.lastRecordKey = [r.language, r.category, unknown];
+		const key = `${unknown ? 1 : 0}${r.category}\u0000${r.language}`;
 		if (key === this.lastKey) return this.lastId;
 		let id = this.ids.get(key);
 		if (id === undefined) {
@@ -247,14 +257,22 @@ class DirTable {
 	readonly rows: string[] = [];
 	private readonly ids = new Map<string, number>();
 
+	private lastDir = '';
+	private lastId = -1;
+
 	id(path: string): number {
-		const dir = dirOf(path);
+		const slash = path.lastIndexOf('/');
+		// A walk yields a folder's files together: most records are in the previous one's folder.
+		if (this.lastId >= 0 && slash >= 0 && slash === this.lastDir.length && path.startsWith(this.lastDir)) return this.lastId;
+		const dir = slash < 0 ? '' : path.slice(0, slash);
 		let id = this.ids.get(dir);
 		if (id === undefined) {
 			id = this.rows.length;
 			this.rows.push(dir);
 			this.ids.set(dir, id);
 		}
+		this.lastDir = dir;
+		this.lastId = id;
 		return id;
 	}
 }
@@ -271,7 +289,7 @@ function encodeLine(r: FileRecord, lang: number, dir: number): string {
 	const head = JSON.stringify([r.path, r.root, lang, dir, r.size, r.mtimeMs, r.bytes, r.code, r.comment, r.blank,
 		r.imports.length, r.classes.length, r.functions.length]);
 	const structure = encodeStructure(r);
-	return `${head.slice(0, -1)},${fnv1a(head + '\t' + structure)}]\t${structure}`;
+	return `${head.slice(0, -1)},${fnv1a(structure, fnv1a('\t', fnv1a(head)))}]\t${structure}`;
 }
 
 interface LangRow { language: string; category: Category; unknown: boolean }

@@ -248,3 +248,15 @@ test('numbers read by hand equal JSON.parse: any mtime (fractions, exponents, ne
 		{ numRuns: 150, seed: 5 },
 	);
 });
+
+test('folders of neighbouring records (shared, prefix-alike, root level) are stored right: aggregates equal an eager index', async () => {
+	const paths = ['x.py', 'y.py', 'a/b/1.py', 'a/b/2.py', 'a/bc/3.py', 'a/b2', 'a/c/4.py', 'a/b/5.py', 'z.py', 'ab/6.py', 'ab/7.py', 'a/8.py'];
+	const records = paths.map((p, i) => ({ ...makeRecord(i), path: p }));
+	const { loaded } = await saveAndLoad(records);
+	assert.ok(loaded.pending);
+	const snap = FileIndex.fromLoad(meta.roots, loaded).snapshot();
+	assert.deepEqual(snap, new FileIndex(meta.roots, records).snapshot());
+	// By hand: 'a/b' holds 1, 2 and 5; 'a' holds everything under it (7 files); the root all 12.
+	assert.deepEqual(snap.folders.map((f) => [f.path, f.files]),
+		[['', 12], ['a', 7], ['a/b', 3], ['a/bc', 1], ['a/c', 1], ['ab', 2]]);
+});
