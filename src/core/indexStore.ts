@@ -519,6 +519,16 @@ function parseBody(body: Buffer, count: number, langs: LangRow[], dirs: string[]
 let tmpCounter = 0;
 
 /**
+ * Records encoded between two turns of the event loop in `save`: about 10 ms of work here, so
+ * a full save of 100k records never holds an extension host's thread for one long stretch.
+ */
+const SAVE_SLICE = 2000;
+
+function yieldToEventLoop(): Promise<void> {
+	return new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
  * Writes `chunks` to `path` atomically: a temp file in the same folder, fsync, rename over
  * the target, fsync the folder (so the rename itself survives a power loss).
  */
@@ -813,15 +823,24 @@ export class JsonlIndexStore implements IndexStoreBackend {
 	}
 
 	async save(records: Iterable<FileRecord>, meta: IndexMeta): Promise<void> {
-		const lines: string[] = [];
+		// A snapshot of the references first: the slices below yield to the event loop, and the
+		// index may change meanwhile (records are replaced, never mutated, so the snapshot holds).
+		const all = Array.from(records);
 		const langs = new LangTable();
 		const dirs = new DirTable();
-		for (const r of records) lines.push(encodeLine(r, langs.id(r), dirs.id(r.path)));
-		const body = Buffer.from(lines.length ? lines.join('\n') + '\n' : '', 'utf8');
+		const parts: Buffer[] = [];
+		for (let i = 0; i < all.length; i += SAVE_SLICE) {
+			if (i > 0) await yieldToEventLoop();
+			const end = Math.min(all.length, i + SAVE_SLICE);
+			const lines: string[] = [];
+			for (let j = i; j < end; j++) lines.push(encodeLine(all[j], langs.id(all[j]), dirs.id(all[j].path)));
+			parts.push(Buffer.from(lines.join('\n') + '\n', 'utf8'));
+		}
+		const body = parts.length === 1 ? parts[0] : Buffer.concat(parts);
 		const gen = (this.gen ?? 0) + 1;
 		const header: Header = {
 			format: INDEX_FORMAT, version: INDEX_VERSION, gen, roots: meta.roots, fingerprint: meta.fingerprint,
-			count: lines.length, bytes: body.length, check: checksum(body), langs: langs.rows, dirs: dirs.rows,
+			count: all.length, bytes: body.length, check: checksum(body), langs: langs.rows, dirs: dirs.rows,
 			tablesCheck: checksum(Buffer.from(JSON.stringify([langs.rows, dirs.rows]), 'utf8')),
 		};
 		await writeFileAtomic(this.path, [Buffer.from(JSON.stringify(header) + '\n', 'utf8'), body], this.fsync);
