@@ -148,6 +148,12 @@ export interface ProcessorStats {
 }
 
 interface PathEntry { root: number; rel: string }
+interface FileStat { size: number; mtimeMs: number }
+
+/** Files to analyze past which a batch uses the pool (fewer are analyzed on this thread). */
+const POOL_MIN = 64;
+/** Files per message to a pool worker. */
+const POOL_CHUNK = 32;
 
 function errCode(e: unknown): string | undefined {
 	return (e as NodeJS.ErrnoException | undefined)?.code;
@@ -175,7 +181,34 @@ async function forEachLimit<T>(items: T[], limit: number, fn: (item: T) => Promi
 	await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
-const IGNORE_NAMES = new Set<string>(IGNORE_FILE_NAMES);
+const IGNORE_NAMES = [...IGNORE_FILE_NAMES];
+const SKIPPED_PARTS = [...ALWAYS_SKIPPED];
+
+/** True when one of `rel`'s '/'-separated parts is in `names` (no array built: called per event). */
+function hasPart(rel: string, names: readonly string[]): boolean {
+	for (const n of names) {
+		const at = rel.indexOf(n);
+		if (at < 0) continue;
+		if (rel === n || rel.startsWith(n + '/') || rel.endsWith('/' + n) || rel.includes('/' + n + '/')) return true;
+	}
+	return false;
+}
+
+/** True when `rel`'s last part is one of `names`. */
+function endsWithName(rel: string, names: readonly string[]): boolean {
+	for (const n of names) if (rel === n || (rel.endsWith(n) && rel.charCodeAt(rel.length - n.length - 1) === 47 /* '/' */)) return true;
+	return false;
+}
+
+/**
+ * True for an absolute POSIX path with nothing to normalize (no '.', '..' or empty parts, no
+ * trailing '/'): what watchers report, so `path.resolve` can be skipped.
+ */
+function isNormalAbsolute(p: string): boolean {
+	if (path.sep !== '/' || p.charCodeAt(0) !== 47) return false;
+	if (p.length === 1) return true;
+	return !p.endsWith('/') && !p.includes('//') && !p.includes('/./') && !p.includes('/../') && !p.endsWith('/.') && !p.endsWith('/..');
+}
 
 export class Processor {
 	private readonly index: FileIndex;
@@ -193,11 +226,18 @@ export class Processor {
 	private readonly logger: Logger;
 	private readonly cache: LRUCache<string, FileRecord>;
 	private readonly roots: string[];
+	/** Each root with a trailing separator: what paths under it start with. */
+	private readonly rootPrefixes: string[];
 	private readonly owned: Set<number> | undefined;
 	private readonly gate: (() => Promise<void>) | undefined;
 
 	private readonly pending = new Map<string, PathEntry>();
 	private readonly rescans = new Map<string, PathEntry>();
+	/**
+	 * Keys of queued rescans that a storm collapse asked for: the events already said their
+	 * files changed, so with a pool their files go to the workers without a stat here first.
+	 */
+	private readonly stormRescans = new Set<string>();
 	private pendingEvents = 0;
 
 	private loop: Promise<void> | undefined;
@@ -218,6 +258,7 @@ export class Processor {
 	constructor(opts: ProcessorOptions) {
 		this.index = opts.index;
 		this.roots = opts.index.roots;
+		this.rootPrefixes = this.roots.map((r) => (r.endsWith(path.sep) ? r : r + path.sep));
 		this.store = opts.store;
 		this.scanOptions = opts.scanOptions ?? {};
 		this.meta = opts.meta ?? { roots: this.roots, fingerprint: indexFingerprint(this.scanOptions) };
@@ -277,13 +318,12 @@ export class Processor {
 		const where = this.locate(e.path);
 		if (!where || (this.owned && !this.owned.has(where.root))) return false;
 		// .git and friends churn constantly and are never indexed: drop their events at the door.
-		for (const part of where.rel.split('/')) if (ALWAYS_SKIPPED.has(part)) return false;
+		if (hasPart(where.rel, SKIPPED_PARTS)) return false;
 		this.stats.events++;
 		this.pendingEvents++;
-		const base = where.rel.slice(where.rel.lastIndexOf('/') + 1);
 		if (e.type === 'rescan' || where.rel === '') this.addRescan(where.root, where.rel);
 		else this.addPath(where.root, where.rel);
-		if (IGNORE_NAMES.has(base)) {
+		if (endsWithName(where.rel, IGNORE_NAMES)) {
 			// New ignore rules change which files of the whole folder count.
 			const dir = where.rel.includes('/') ? where.rel.slice(0, where.rel.lastIndexOf('/')) : '';
 			this.addRescan(where.root, dir);
@@ -313,6 +353,7 @@ export class Processor {
 		if (!this.drain) {
 			this.pending.clear();
 			this.rescans.clear();
+			this.stormRescans.clear();
 		}
 		this.signal?.removeEventListener('abort', this.onAbort);
 		this.endWindow?.();
@@ -324,22 +365,28 @@ export class Processor {
 	// --- queue ------------------------------------------------------------------------------
 
 	private locate(abs: string): PathEntry | undefined {
-		const p = path.resolve(abs);
+		const p = isNormalAbsolute(abs) ? abs : path.resolve(abs);
 		let best = -1;
 		for (let i = 0; i < this.roots.length; i++) {
 			const r = this.roots[i];
-			if ((p === r || p.startsWith(r.endsWith(path.sep) ? r : r + path.sep)) && (best < 0 || r.length > this.roots[best].length)) best = i;
+			if ((p === r || p.startsWith(this.rootPrefixes[i])) && (best < 0 || r.length > this.roots[best].length)) best = i;
 		}
 		if (best < 0) return undefined;
-		const rel = path.relative(this.roots[best], p).split(path.sep).join('/');
-		return { root: best, rel };
+		if (path.sep !== '/' || !isNormalAbsolute(this.roots[best])) {
+			return { root: best, rel: path.relative(this.roots[best], p).split(path.sep).join('/') };
+		}
+		// Under a normal root: the path past the root's prefix is already the relative path.
+		return { root: best, rel: p === this.roots[best] ? '' : p.slice(this.rootPrefixes[best].length) };
 	}
 
 	/** True when a queued rescan of `rel` or of a folder above it will see this path anyway. */
 	private coveredByRescan(root: number, rel: string): boolean {
 		if (this.rescans.size === 0) return false;
-		if (this.rescans.has(fileKey(root, rel))) return true;
-		for (const f of parentFolders(rel)) if (this.rescans.has(fileKey(root, f))) return true;
+		if (this.rescans.has(fileKey(root, rel)) || this.rescans.has(fileKey(root, ''))) return true;
+		// Shortest folders first (a storm's rescans are top folders), no array built.
+		for (let i = rel.indexOf('/'); i !== -1; i = rel.indexOf('/', i + 1)) {
+			if (this.rescans.has(fileKey(root, rel.slice(0, i)))) return true;
+		}
 		return false;
 	}
 
@@ -368,7 +415,10 @@ export class Processor {
 			tops.set(fileKey(e.root, top), { root: e.root, rel: top });
 		}
 		this.pending.clear();
-		for (const t of tops.values()) this.addRescan(t.root, t.rel);
+		for (const t of tops.values()) {
+			this.addRescan(t.root, t.rel);
+			this.stormRescans.add(fileKey(t.root, t.rel));
+		}
 		this.logger.info(`[processor] event storm: collapsed into rescans of ${tops.size} folder(s)`);
 	}
 
@@ -449,6 +499,8 @@ export class Processor {
 		}
 		const rescans = [...this.rescans.values()];
 		this.rescans.clear();
+		const stormKeys = new Set(this.stormRescans);
+		this.stormRescans.clear();
 		const events = this.pendingEvents;
 		this.pendingEvents = 0;
 
@@ -494,24 +546,32 @@ export class Processor {
 			b.removeUnder(gone);
 			timing.statMs += performance.now() - ts;
 
-			// 2. Rescans: list each folder with stat only and reconcile.
+			// 2 + 3. Rescans and analysis, overlapped: files go to the analyzer as the listing
+			// finds them (in chunks to the pool, like a scan), so the workers start at once.
+			const ta = performance.now();
+			const sink = this.analyzeSink(b);
+			for (const t of toAnalyze) await sink.push(t.e, this.absOf(t.e), t.st);
 			const rescanned = this.mergeRescans(rescans);
 			for (const f of rescanned) {
-				const tr = performance.now();
-				const files = await this.listFolder(f, b);
-				timing.statMs += performance.now() - tr;
-				for (const file of files) {
-					const rec = this.index.get(file.root, file.rel);
+				// A storm's folders: the events said their files changed, so the workers read and
+				// fstat them all (no stat here); a record that came out the same is no change.
+				const readAll = this.pool !== undefined && stormKeys.has(fileKey(f.root, f.rel));
+				await this.listFolder(f, b, !readAll, async (file, abs, st) => {
 					b.keep(file);
-					if (!rec || rec.size !== file.size || rec.mtimeMs !== file.mtimeMs) toAnalyze.push({ e: file, st: file });
-				}
-				b.removeUnseenUnder(f);
+					if (st) {
+						const rec = this.index.stat(file.root, file.rel);
+						if (rec && rec.size === st.size && rec.mtimeMs === st.mtimeMs) return;
+					}
+					await sink.push(file, abs, st);
+				});
 			}
-
-			// 3. Analyze (cache first).
-			const ta = performance.now();
-			await this.analyzeAll(toAnalyze, b);
-			timing.analyzeMs = performance.now() - ta;
+			b.removeUnseenUnder(rescanned);
+			const listMs = performance.now() - ta;
+			timing.statMs += listMs;
+			await sink.finish();
+			timing.analyzeMs = performance.now() - ta - listMs;
+			this.stats.cacheHits += sink.hits;
+			this.stats.cacheMisses += sink.misses;
 
 			// 4. Apply.
 			const tp = performance.now();
@@ -574,86 +634,103 @@ export class Processor {
 	}
 
 	/**
-	 * Lists the files under a folder as a walk of the root would yield them (same filters),
-	 * with size and mtime. The whole root goes through the walker; a subfolder is listed here
-	 * with the root's filter answering for each entry.
+	 * Lists the files under a folder as a walk of the root would yield them (same filters) and
+	 * hands each to `onFile` with its absolute path and, with `stat`, its size and mtime. The
+	 * whole root goes through the walker; a subfolder is listed here with the root's filter
+	 * answering for each entry.
 	 */
-	private async listFolder(f: PathEntry, b: BatchBuilder): Promise<(PathEntry & { size: number; mtimeMs: number })[]> {
-		const out: (PathEntry & { size: number; mtimeMs: number })[] = [];
+	private async listFolder(
+		f: PathEntry,
+		b: BatchBuilder,
+		stat: boolean,
+		onFile: (e: PathEntry, abs: string, st: FileStat | undefined) => Promise<void>,
+	): Promise<void> {
 		const filter = this.filters![f.root];
 		if (f.rel !== '') filter.invalidate(f.rel);
 		else filter.invalidate();
 		if (f.rel === '' || this.scanOptions.followSymlinks) {
 			// The walker handles link loops; with links followed a subfolder is walked from the root.
 			const prefix = f.rel === '' ? '' : f.rel + '/';
-			for await (const wb of walk([this.roots[f.root]], { filters: [filter], followSymlinks: this.scanOptions.followSymlinks, stat: true, signal: this.signal })) {
-				for (const e of wb.files) if (prefix === '' || e.relPath.startsWith(prefix)) out.push({ root: f.root, rel: e.relPath, size: e.size, mtimeMs: e.mtimeMs });
+			for await (const wb of walk([this.roots[f.root]], { filters: [filter], followSymlinks: this.scanOptions.followSymlinks, stat, signal: this.signal })) {
+				for (const e of wb.files) {
+					if (prefix === '' || e.relPath.startsWith(prefix)) await onFile({ root: f.root, rel: e.relPath }, e.absPath, stat ? e : undefined);
+				}
 				for (const s of wb.skipped) if (prefix === '' || s.path.startsWith(prefix)) b.skip({ ...s, root: f.root });
 			}
-			return out;
+			return;
 		}
 		// The folder may be gone, or be a file now (a folder replaced by a file of its name).
+		const absTop = this.absOf(f);
 		let top: fs.Stats;
 		try {
-			top = await fs.promises.lstat(this.absOf(f));
+			top = await fs.promises.lstat(absTop);
 		} catch {
-			return out;
+			return;
 		}
 		if (top.isFile()) {
-			if (await filter.isIncluded(f.rel, false)) out.push({ ...f, size: top.size, mtimeMs: top.mtimeMs });
-			return out;
+			if (await filter.isIncluded(f.rel, false)) await onFile(f, absTop, top);
+			return;
 		}
-		if (!top.isDirectory() || !(await filter.isIncluded(f.rel, true))) return out;
-		const stack = [f.rel];
+		if (!top.isDirectory() || !(await filter.isIncluded(f.rel, true))) return;
+		const stack: { rel: string; abs: string }[] = [{ rel: f.rel, abs: absTop }];
 		while (stack.length > 0) {
 			const dir = stack.pop()!;
 			let dirents: fs.Dirent[];
 			try {
-				dirents = await fs.promises.readdir(this.absOf({ root: f.root, rel: dir }), { withFileTypes: true });
+				dirents = await fs.promises.readdir(dir.abs, { withFileTypes: true });
 			} catch (err) {
 				const code = errCode(err);
-				if (code !== 'ENOENT' && code !== 'ENOTDIR') b.skip({ path: dir, root: f.root, reason: 'unreadable-folder', detail: errText(err) });
+				if (code !== 'ENOENT' && code !== 'ENOTDIR') b.skip({ path: dir.rel, root: f.root, reason: 'unreadable-folder', detail: errText(err) });
 				continue;
 			}
-			const files: PathEntry[] = [];
+			const files: { e: PathEntry; abs: string }[] = [];
 			for (const d of dirents) {
-				const rel = `${dir}/${d.name}`;
+				const rel = `${dir.rel}/${d.name}`;
 				if (d.isDirectory()) {
-					if (await filter.isIncluded(rel, true)) stack.push(rel);
+					if (await filter.isIncluded(rel, true)) stack.push({ rel, abs: dir.abs + path.sep + d.name });
 				} else if (d.isFile()) {
-					if (await filter.isIncluded(rel, false)) files.push({ root: f.root, rel });
+					if (await filter.isIncluded(rel, false)) files.push({ e: { root: f.root, rel }, abs: dir.abs + path.sep + d.name });
 				} else if (!d.isSymbolicLink() && (await filter.isIncluded(rel, false))) {
 					b.skip({ path: rel, root: f.root, reason: 'special' });
 				}
 			}
-			await forEachLimit(files, this.concurrency, async (e) => {
+			if (!stat) {
+				for (const x of files) await onFile(x.e, x.abs, undefined);
+				continue;
+			}
+			const stats: (FileStat | undefined)[] = new Array(files.length);
+			let i = 0;
+			await forEachLimit(files, this.concurrency, async (x) => {
+				const at = i++;
 				try {
-					const st = await fs.promises.stat(this.absOf(e));
-					out.push({ ...e, size: st.size, mtimeMs: st.mtimeMs });
+					stats[at] = await fs.promises.stat(x.abs);
 				} catch (err) {
-					if (errCode(err) !== 'ENOENT') b.skip({ path: e.rel, root: e.root, reason: 'unreadable', detail: errText(err) });
+					if (errCode(err) !== 'ENOENT') b.skip({ path: x.e.rel, root: x.e.root, reason: 'unreadable', detail: errText(err) });
 				}
 			});
+			for (let j = 0; j < files.length; j++) {
+				const st = stats[j];
+				if (st) await onFile(files[j].e, files[j].abs, { size: st.size, mtimeMs: st.mtimeMs });
+			}
 		}
-		return out;
 	}
 
 	private cacheKey(root: number, rel: string, size: number, mtimeMs: number): string {
 		return `${root}\u0000${rel}\u0000${mtimeMs}\u0000${size}`;
 	}
 
-	private async analyzeAll(items: { e: PathEntry; st: { size: number; mtimeMs: number } }[], b: BatchBuilder): Promise<void> {
-		const misses: PathEntry[] = [];
-		for (const { e, st } of items) {
-			const hit = this.cache.get(this.cacheKey(e.root, e.rel, st.size, st.mtimeMs));
-			if (hit) {
-				this.stats.cacheHits++;
-				b.upsert(hit);
-			} else {
-				this.stats.cacheMisses++;
-				misses.push(e);
-			}
-		}
+	/**
+	 * Analysis of one batch's files as they are found: cache first; with a pool, once more than
+	 * `POOL_MIN` files need analysis they go to the workers in chunks as they come (at most two
+	 * chunks per worker in flight, so the listing waits for the workers rather than queueing the
+	 * whole tree); fewer are analyzed here at `finish`.
+	 */
+	private analyzeSink(b: BatchBuilder): { push(e: PathEntry, abs: string, st: FileStat | undefined): Promise<void>; finish(): Promise<void>; hits: number; misses: number } {
+		const pool = this.pool;
+		let queued: AnalyzeJob[] = [];
+		let toPool = false;
+		const inFlight = new Set<Promise<void>>();
+		const maxInFlight = pool ? Math.max(2, pool.size * 2) : 0;
 		const take = (e: PathEntry, o: AnalyzeOutcome) => {
 			if (isSkip(o)) {
 				if (o.reason === 'vanished') b.remove(e);
@@ -669,27 +746,57 @@ export class Processor {
 			this.cache.set(this.cacheKey(o.root, o.path, o.size, o.mtimeMs), o);
 			b.upsert(o);
 		};
-		if (this.pool && misses.length > 64) {
-			const jobs: AnalyzeJob[] = misses.map((e) => ({ absPath: this.absOf(e), relPath: e.rel, root: e.root }));
-			const chunks: AnalyzeJob[][] = [];
-			for (let i = 0; i < jobs.length; i += 64) chunks.push(jobs.slice(i, i + 64));
-			await forEachLimit(chunks, Math.max(2, this.pool.size * 2), async (chunk) => {
-				try {
-					const res = await this.pool!.analyze(chunk);
-					res.outcomes.forEach((o, i) => take({ root: chunk[i].root, rel: chunk[i].relPath }, o));
-				} catch (err) {
+		const send = () => {
+			const chunk = queued;
+			queued = [];
+			const p: Promise<void> = pool!.analyze(chunk).then(
+				(res) => res.outcomes.forEach((o, i) => take({ root: chunk[i].root, rel: chunk[i].relPath }, o)),
+				(err: unknown) => {
 					for (const j of chunk) b.error({ root: j.root, rel: j.relPath }, `analysis failed: ${errText(err)}`);
+				},
+			).finally(() => inFlight.delete(p));
+			inFlight.add(p);
+		};
+		const sink = {
+			hits: 0,
+			misses: 0,
+			push: async (e: PathEntry, abs: string, st: FileStat | undefined): Promise<void> => {
+				if (st) {
+					const hit = this.cache.get(this.cacheKey(e.root, e.rel, st.size, st.mtimeMs));
+					if (hit) {
+						sink.hits++;
+						b.upsert(hit);
+						return;
+					}
 				}
-			});
-			return;
-		}
-		await forEachLimit(misses, this.concurrency, async (e) => {
-			try {
-				take(e, await this.analyzeOne(this.absOf(e), e.rel, e.root));
-			} catch (err) {
-				b.error(e, `analysis failed: ${errText(err)}`);
-			}
-		});
+				sink.misses++;
+				queued.push({ absPath: abs, relPath: e.rel, root: e.root });
+				if (!pool) return;
+				if (!toPool && queued.length > POOL_MIN) toPool = true;
+				if (toPool && queued.length >= POOL_CHUNK) {
+					send();
+					while (inFlight.size >= maxInFlight) await Promise.race(inFlight);
+				}
+			},
+			finish: async (): Promise<void> => {
+				if (toPool) {
+					if (queued.length > 0) send();
+					while (inFlight.size > 0) await Promise.race(inFlight);
+					return;
+				}
+				const jobs = queued;
+				queued = [];
+				await forEachLimit(jobs, this.concurrency, async (j) => {
+					const e = { root: j.root, rel: j.relPath };
+					try {
+						take(e, await this.analyzeOne(j.absPath, j.relPath, j.root));
+					} catch (err) {
+						b.error(e, `analysis failed: ${errText(err)}`);
+					}
+				});
+			},
+		};
+		return sink;
 	}
 }
 
@@ -740,7 +847,8 @@ class BatchBuilder {
 			else if (this.index.aggregates.folders.has(folderKey(g.root, g.rel))) folders.add(fileKey(g.root, g.rel));
 		}
 		if (folders.size === 0) return;
-		for (const r of this.index.values()) {
+		// keys(): no record's structure is decoded for this pass.
+		for (const r of this.index.keys()) {
 			for (const f of parentFolders(r.path)) {
 				if (f !== '' && folders.has(fileKey(r.root, f))) {
 					this.remove({ root: r.root, rel: r.path });
@@ -750,12 +858,32 @@ class BatchBuilder {
 		}
 	}
 
-	/** After a rescan of `f`: records under it that the listing did not see are gone. */
-	removeUnseenUnder(f: PathEntry): void {
-		const prefix = f.rel === '' ? '' : f.rel + '/';
-		for (const r of this.index.values()) {
-			if (r.root !== f.root || (prefix !== '' && r.path !== f.rel && !r.path.startsWith(prefix))) continue;
-			if (!this.seen.has(fileKey(r.root, r.path))) this.remove({ root: r.root, rel: r.path });
+	/**
+	 * After rescans of `folders` (no two nested): records under them that the listings did not
+	 * see are gone. One pass over the index's keys for all of them, decoding no structure.
+	 */
+	removeUnseenUnder(folders: PathEntry[]): void {
+		if (folders.length === 0) return;
+		const whole = new Set<number>();
+		const subs = new Set<string>();
+		for (const f of folders) {
+			if (f.rel === '') whole.add(f.root);
+			else subs.add(fileKey(f.root, f.rel));
+		}
+		for (const r of this.index.keys()) {
+			let under = whole.has(r.root);
+			if (!under && subs.size > 0) {
+				if (subs.has(fileKey(r.root, r.path))) under = true;
+				else {
+					for (const p of parentFolders(r.path)) {
+						if (p !== '' && subs.has(fileKey(r.root, p))) {
+							under = true;
+							break;
+						}
+					}
+				}
+			}
+			if (under && !this.seen.has(fileKey(r.root, r.path))) this.remove({ root: r.root, rel: r.path });
 		}
 	}
 

@@ -38,6 +38,7 @@ interface ProcessorLike {
 	enqueue(e: { type: string; path: string }): boolean;
 	whenIdle(): Promise<void>;
 	stop(o?: { drain?: boolean }): Promise<void>;
+	onDidProcessBatch(listener: (b: { timing: Record<string, number> }) => void): unknown;
 	stats: { events: number; batches: number; peakQueue: number; stormCollapses: number };
 }
 interface PoolLike {
@@ -108,13 +109,16 @@ async function main(): Promise<void> {
 		out.totals = res.aggregates.totals;
 		if (mode === 'setup') await new JsonlIndexStore(indexPath, { fsync: false }).save(res.records ?? [], meta);
 	} else if (mode === 'storm') {
-		const { FileIndex } = load(path.join(CORE, 'fileIndex.js')) as { FileIndex: new (roots: string[], records?: Iterable<unknown>) => FileIndexLike };
+		const { FileIndex } = load(path.join(CORE, 'fileIndex.js')) as {
+			FileIndex: { fromLoad(roots: string[], loaded: unknown): FileIndexLike };
+		};
 		const { Processor } = load(path.join(CORE, 'processor.js')) as { Processor: new (o: Record<string, unknown>) => ProcessorLike };
 		const { AnalyzerPool } = load(path.join(CORE, 'pool.js')) as { AnalyzerPool: new (o: Record<string, unknown>) => PoolLike };
 		const store = new JsonlIndexStore(indexPath, { fsync: true });
 		const loaded = await store.load(meta);
 		if (loaded.status !== 'ok') throw new Error(`index load: ${loaded.status}`);
-		const index = new FileIndex([dir], loaded.records);
+		// As the host loads it: structure decoded on first use, aggregates summed in bulk.
+		const index = FileIndex.fromLoad([dir], loaded);
 		out.loadMs = performance.now() - t0;
 		// Ignore files are left out: a changed .gitignore rescans its whole folder, which would
 		// turn every storm into one root rescan and leave the per-path queue unmeasured.
@@ -122,6 +126,11 @@ async function main(): Promise<void> {
 		const pool = new AnalyzerPool({ jobs });
 		pool.start();
 		const proc = new Processor({ index, store, meta, scanOptions, pool });
+		// Where the time goes, summed over the batches (stat, analyze, apply, persist).
+		const timing: Record<string, number> = {};
+		proc.onDidProcessBatch((b) => {
+			for (const [k, v] of Object.entries(b.timing)) timing[k] = Math.round((timing[k] ?? 0) + v);
+		});
 		proc.start();
 		const t1 = performance.now();
 		// A branch switch: every file changed, reported one event at a time, as fast as a watcher can.
@@ -132,6 +141,7 @@ async function main(): Promise<void> {
 		await proc.stop();
 		await pool.close();
 		out.stats = proc.stats;
+		out.timing = timing;
 		out.totals = totalsOf(index.values());
 	} else throw new Error(`unknown mode ${mode}`);
 	out.maxRssMiB = peakRssMiB();
