@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { SyncAnalyzer, WORKER_MARKER } from './analyzeWorker';
+import { SyncAnalyzer, unpackOutcomes, WORKER_MARKER } from './analyzeWorker';
 import type { AnalyzeJob, AnalyzeOutcome, FromWorker, ReadItem, ToWorker } from './analyzeWorker';
 import type { AnalyzeOptions, Logger } from './types';
 import { silentLogger } from './types';
@@ -63,6 +63,8 @@ export class PoolError extends Error {
 export const MAX_CONSECUTIVE_DEATHS = 3;
 
 interface Pending {
+	/** The batch's jobs (undefined for an item that was already a skip): paths and roots of its records. */
+	jobs: readonly (AnalyzeJob | undefined)[];
 	resolve: (r: BatchResult) => void;
 	reject: (e: Error) => void;
 }
@@ -142,7 +144,14 @@ export class AnalyzerPool {
 			slot.pending.delete(msg.id);
 			if (slot.pending.size === 0) worker.unref();
 			this.deaths = 0;
-			p.resolve({ outcomes: msg.outcomes, readMs: msg.readMs, analyzeMs: msg.analyzeMs });
+			let outcomes: AnalyzeOutcome[];
+			try {
+				outcomes = unpackOutcomes(msg.packed, p.jobs);
+			} catch (err) {
+				p.reject(err as Error);
+				return;
+			}
+			p.resolve({ outcomes, readMs: msg.readMs, analyzeMs: msg.analyzeMs });
 		});
 		const fail = (cause: Error) => {
 			const i = this.slots.indexOf(slot);
@@ -195,16 +204,16 @@ export class AnalyzerPool {
 			const outcomes = a.analyzeAll(jobs);
 			return Promise.resolve({ outcomes, readMs: a.readMs, analyzeMs: a.analyzeMs });
 		}
-		return this.post((id) => ({ type: 'batch', id, jobs }));
+		return this.post(jobs, (id) => ({ type: 'batch', id, jobs }));
 	}
 
 	/** Sends one batch message to the least busy worker. */
-	private post(make: (id: number) => ToWorker, transfer?: ArrayBuffer[]): Promise<BatchResult> {
+	private post(jobs: readonly (AnalyzeJob | undefined)[], make: (id: number) => ToWorker, transfer?: ArrayBuffer[]): Promise<BatchResult> {
 		let slot = this.slots[0];
 		for (const s of this.slots) if (s.pending.size < slot.pending.size) slot = s;
 		const id = this.nextId++;
 		return new Promise<BatchResult>((resolve, reject) => {
-			slot.pending.set(id, { resolve, reject });
+			slot.pending.set(id, { jobs, resolve, reject });
 			if (slot.pending.size === 1) slot.worker.ref();
 			slot.worker.postMessage(make(id), transfer);
 		});
@@ -226,7 +235,11 @@ export class AnalyzerPool {
 		}
 		const transfer: ArrayBuffer[] = [];
 		for (const it of items) if ('bytes' in it) transfer.push(it.bytes);
-		return this.post((id) => ({ type: 'buffers', id, items }), transfer);
+		return this.post(
+			items.map((it) => ('job' in it ? it.job : undefined)),
+			(id) => ({ type: 'buffers', id, items }),
+			transfer,
+		);
 	}
 
 	/** Batches sent and not yet answered, over all workers. */
