@@ -92,7 +92,8 @@ export async function warmScan(roots: string[], index: FileIndex, opts: WarmScan
 	const analyzeOpts = analyzeOptionsOf(opts);
 	const batchSize = Math.max(1, opts.batchSize ?? 64);
 	const timing = { walk: 0, read: 0, analyze: 0, apply: 0, sort: 0 };
-	const seen = new Set<string>();
+	/** The records the walk found unchanged. */
+	const kept: FileKey[] = [];
 	const upserts: FileRecord[] = [];
 	const skipped: (Skipped & { root: number })[] = [];
 	let reused = 0;
@@ -111,7 +112,6 @@ export async function warmScan(roots: string[], index: FileIndex, opts: WarmScan
 				skipped.push(o);
 				continue;
 			}
-			seen.add(fileKey(o.root, o.path));
 			upserts.push(o);
 		}
 	};
@@ -155,7 +155,8 @@ export async function warmScan(roots: string[], index: FileIndex, opts: WarmScan
 			for (const f of next.value.files) {
 				const rec = index.stat(f.root, f.relPath);
 				if (rec && rec.size === f.size && rec.mtimeMs === f.mtimeMs) {
-					seen.add(fileKey(f.root, f.relPath));
+					// Only kept, not hashed: most warm starts remove nothing (see below).
+					kept.push(rec);
 					reused++;
 					continue;
 				}
@@ -185,7 +186,17 @@ export async function warmScan(roots: string[], index: FileIndex, opts: WarmScan
 
 	const tApply = performance.now();
 	const deletes: FileKey[] = [];
-	for (const r of index.keys()) if (!seen.has(fileKey(r.root, r.path))) deletes.push({ root: r.root, path: r.path });
+	// Walked paths are distinct, so when every record was walked again (kept unchanged, or
+	// re-analyzed into a record) nothing can be gone and the removal pass is skipped; it needs
+	// a set of 100k keys only when some record may have been removed.
+	let walkedAgain = reused;
+	for (const u of upserts) if (index.has(u.root, u.path)) walkedAgain++;
+	if (walkedAgain !== index.size) {
+		const seen = new Set<string>();
+		for (const k of kept) seen.add(fileKey(k.root, k.path));
+		for (const u of upserts) seen.add(fileKey(u.root, u.path));
+		for (const r of index.keys()) if (!seen.has(fileKey(r.root, r.path))) deletes.push({ root: r.root, path: r.path });
+	}
 	const delta = index.applyBatch({ upserts, deletes });
 	timing.apply = performance.now() - tApply;
 
