@@ -556,13 +556,13 @@ export class Processor {
 				// A storm's folders: the events said their files changed, so the workers read and
 				// fstat them all (no stat here); a record that came out the same is no change.
 				const readAll = this.pool !== undefined && stormKeys.has(fileKey(f.root, f.rel));
-				await this.listFolder(f, b, !readAll, async (file, abs, st) => {
+				await this.listFolder(f, b, !readAll, (file, abs, st) => {
 					b.keep(file);
 					if (st) {
 						const rec = this.index.stat(file.root, file.rel);
-						if (rec && rec.size === st.size && rec.mtimeMs === st.mtimeMs) return;
+						if (rec && rec.size === st.size && rec.mtimeMs === st.mtimeMs) return undefined;
 					}
-					await sink.push(file, abs, st);
+					return sink.push(file, abs, st, !readAll);
 				});
 			}
 			b.removeUnseenUnder(rescanned);
@@ -643,7 +643,8 @@ export class Processor {
 		f: PathEntry,
 		b: BatchBuilder,
 		stat: boolean,
-		onFile: (e: PathEntry, abs: string, st: FileStat | undefined) => Promise<void>,
+		/** Returns a promise only when the caller must wait (the pool is full): no promise per file. */
+		onFile: (e: PathEntry, abs: string, st: FileStat | undefined) => Promise<void> | undefined,
 	): Promise<void> {
 		const filter = this.filters![f.root];
 		if (f.rel !== '') filter.invalidate(f.rel);
@@ -653,7 +654,10 @@ export class Processor {
 			const prefix = f.rel === '' ? '' : f.rel + '/';
 			for await (const wb of walk([this.roots[f.root]], { filters: [filter], followSymlinks: this.scanOptions.followSymlinks, stat, signal: this.signal })) {
 				for (const e of wb.files) {
-					if (prefix === '' || e.relPath.startsWith(prefix)) await onFile({ root: f.root, rel: e.relPath }, e.absPath, stat ? e : undefined);
+					if (prefix === '' || e.relPath.startsWith(prefix)) {
+						const wait = onFile({ root: f.root, rel: e.relPath }, e.absPath, stat ? e : undefined);
+						if (wait) await wait;
+					}
 				}
 				for (const s of wb.skipped) if (prefix === '' || s.path.startsWith(prefix)) b.skip({ ...s, root: f.root });
 			}
@@ -668,7 +672,7 @@ export class Processor {
 			return;
 		}
 		if (top.isFile()) {
-			if (await filter.isIncluded(f.rel, false)) await onFile(f, absTop, top);
+			if (await filter.isIncluded(f.rel, false)) await onFile(f, absTop, { size: top.size, mtimeMs: top.mtimeMs });
 			return;
 		}
 		if (!top.isDirectory() || !(await filter.isIncluded(f.rel, true))) return;
@@ -695,7 +699,10 @@ export class Processor {
 				}
 			}
 			if (!stat) {
-				for (const x of files) await onFile(x.e, x.abs, undefined);
+				for (const x of files) {
+					const wait = onFile(x.e, x.abs, undefined);
+					if (wait) await wait;
+				}
 				continue;
 			}
 			const stats: (FileStat | undefined)[] = new Array(files.length);
@@ -710,7 +717,9 @@ export class Processor {
 			});
 			for (let j = 0; j < files.length; j++) {
 				const st = stats[j];
-				if (st) await onFile(files[j].e, files[j].abs, { size: st.size, mtimeMs: st.mtimeMs });
+				if (!st) continue;
+				const wait = onFile(files[j].e, files[j].abs, { size: st.size, mtimeMs: st.mtimeMs });
+				if (wait) await wait;
 			}
 		}
 	}
@@ -725,13 +734,20 @@ export class Processor {
 	 * chunks per worker in flight, so the listing waits for the workers rather than queueing the
 	 * whole tree); fewer are analyzed here at `finish`.
 	 */
-	private analyzeSink(b: BatchBuilder): { push(e: PathEntry, abs: string, st: FileStat | undefined): Promise<void>; finish(): Promise<void>; hits: number; misses: number } {
+	private analyzeSink(b: BatchBuilder): {
+		push(e: PathEntry, abs: string, st: FileStat | undefined, cache?: boolean): Promise<void> | undefined;
+		finish(): Promise<void>;
+		hits: number;
+		misses: number;
+	} {
 		const pool = this.pool;
 		let queued: AnalyzeJob[] = [];
+		/** Per queued job: keep its outcome in the cache. */
+		let queuedCache: boolean[] = [];
 		let toPool = false;
 		const inFlight = new Set<Promise<void>>();
 		const maxInFlight = pool ? Math.max(2, pool.size * 2) : 0;
-		const take = (e: PathEntry, o: AnalyzeOutcome) => {
+		const take = (e: PathEntry, o: AnalyzeOutcome, cache: boolean) => {
 			if (isSkip(o)) {
 				if (o.reason === 'vanished') b.remove(e);
 				else if (o.reason === 'unreadable') {
@@ -743,24 +759,34 @@ export class Processor {
 				}
 				return;
 			}
-			this.cache.set(this.cacheKey(o.root, o.path, o.size, o.mtimeMs), o);
+			if (cache) this.cache.set(this.cacheKey(o.root, o.path, o.size, o.mtimeMs), o);
 			b.upsert(o);
 		};
 		const send = () => {
 			const chunk = queued;
+			const cacheIt = queuedCache;
 			queued = [];
+			queuedCache = [];
 			const p: Promise<void> = pool!.analyze(chunk).then(
-				(res) => res.outcomes.forEach((o, i) => take({ root: chunk[i].root, rel: chunk[i].relPath }, o)),
+				(res) => res.outcomes.forEach((o, i) => take({ root: chunk[i].root, rel: chunk[i].relPath }, o, cacheIt[i])),
 				(err: unknown) => {
 					for (const j of chunk) b.error({ root: j.root, rel: j.relPath }, `analysis failed: ${errText(err)}`);
 				},
 			).finally(() => inFlight.delete(p));
 			inFlight.add(p);
 		};
+		const room = async (): Promise<void> => {
+			while (inFlight.size >= maxInFlight) await Promise.race(inFlight);
+		};
 		const sink = {
 			hits: 0,
 			misses: 0,
-			push: async (e: PathEntry, abs: string, st: FileStat | undefined): Promise<void> => {
+			/**
+			 * Queues a file; returns a promise only when the pool has its fill of chunks in
+			 * flight. `cache: false` keeps the outcome out of the cache (a storm's files: tens of
+			 * thousands of records that would only evict the entries worth keeping).
+			 */
+			push: (e: PathEntry, abs: string, st: FileStat | undefined, cache = true): Promise<void> | undefined => {
 				if (st) {
 					const hit = this.cache.get(this.cacheKey(e.root, e.rel, st.size, st.mtimeMs));
 					if (hit) {
@@ -771,12 +797,14 @@ export class Processor {
 				}
 				sink.misses++;
 				queued.push({ absPath: abs, relPath: e.rel, root: e.root });
+				queuedCache.push(cache);
 				if (!pool) return;
 				if (!toPool && queued.length > POOL_MIN) toPool = true;
 				if (toPool && queued.length >= POOL_CHUNK) {
 					send();
-					while (inFlight.size >= maxInFlight) await Promise.race(inFlight);
+					if (inFlight.size >= maxInFlight) return room();
 				}
+				return undefined;
 			},
 			finish: async (): Promise<void> => {
 				if (toPool) {
@@ -785,11 +813,15 @@ export class Processor {
 					return;
 				}
 				const jobs = queued;
+				const cacheIt = queuedCache;
 				queued = [];
+				queuedCache = [];
+				let i = 0;
 				await forEachLimit(jobs, this.concurrency, async (j) => {
+					const cache = cacheIt[i++];
 					const e = { root: j.root, rel: j.relPath };
 					try {
-						take(e, await this.analyzeOne(j.absPath, j.relPath, j.root));
+						take(e, await this.analyzeOne(j.absPath, j.relPath, j.root), cache);
 					} catch (err) {
 						b.error(e, `analysis failed: ${errText(err)}`);
 					}
