@@ -30,7 +30,7 @@ import { folderKey, parentFolders } from './aggregate';
 import { Emitter } from './emitter';
 import type { Event } from './emitter';
 import { fileKey } from './fileIndex';
-import type { AggregateDelta, ChangedFile, FileIndex, FileKey } from './fileIndex';
+import type { AggregateDelta, BatchDelta, ChangedFile, EntryDelta, FileIndex, FileKey } from './fileIndex';
 import type { IndexMeta, IndexStoreBackend } from './indexStore';
 import { isSkip } from './analyzeWorker';
 import type { AnalyzeJob, AnalyzeOutcome } from './analyzeWorker';
@@ -38,7 +38,7 @@ import { ALWAYS_SKIPPED, createPathFilter, IGNORE_FILE_NAMES } from './matcher';
 import type { PathFilter } from './matcher';
 import type { AnalyzerPool } from './pool';
 import { analyzeFile } from './scanner';
-import type { FileRecord, Logger, ScanOptions, Skipped } from './types';
+import type { FileRecord, FolderTotals, LanguageTotals, Logger, ScanOptions, Skipped, Totals } from './types';
 import { silentLogger } from './types';
 import { walk } from './walk';
 import { analyzeOptionsOf, indexFingerprint } from './warmScan';
@@ -130,6 +130,12 @@ export interface ProcessorOptions {
 	cacheMaxEntries?: number;
 	/** Approximate bytes of records kept in the analysis cache. @default 32 MiB */
 	cacheMaxBytes?: number;
+	/**
+	 * Analyzed records after which a big batch applies what it has so far to the index, while
+	 * the workers go on with the rest (the batch is still persisted and reported once).
+	 * @default 2000
+	 */
+	applyEvery?: number;
 	/** Files stat-ed or analyzed at once. @default 16 */
 	concurrency?: number;
 	/** Aborting stops the loop after the batch in progress (pending events are dropped). */
@@ -154,6 +160,7 @@ interface FileStat { size: number; mtimeMs: number }
 const POOL_MIN = 64;
 /** Files per message to a pool worker. */
 const POOL_CHUNK = 32;
+
 
 function errCode(e: unknown): string | undefined {
 	return (e as NodeJS.ErrnoException | undefined)?.code;
@@ -222,6 +229,7 @@ export class Processor {
 	private readonly maxBatch: number;
 	private readonly stormThreshold: number;
 	private readonly concurrency: number;
+	private readonly applyEvery: number;
 	private readonly signal: AbortSignal | undefined;
 	private readonly logger: Logger;
 	private readonly cache: LRUCache<string, FileRecord>;
@@ -272,6 +280,7 @@ export class Processor {
 		this.maxBatch = opts.maxBatch ?? 1000;
 		this.stormThreshold = opts.stormThreshold ?? 5000;
 		this.concurrency = opts.concurrency ?? 16;
+		this.applyEvery = opts.applyEvery ?? 2000;
 		this.signal = opts.signal;
 		this.logger = opts.logger ?? silentLogger;
 		const check = (name: string, v: number, min: number) => {
@@ -281,6 +290,7 @@ export class Processor {
 		check('maxBatch', this.maxBatch, 1);
 		check('stormThreshold', this.stormThreshold, 1);
 		check('concurrency', this.concurrency, 1);
+		check('applyEvery', this.applyEvery, 1);
 		this.cache = new LRUCache<string, FileRecord>({
 			max: opts.cacheMaxEntries ?? 10_000,
 			maxSize: opts.cacheMaxBytes ?? 32 * 1024 * 1024,
@@ -549,7 +559,14 @@ export class Processor {
 			// 2 + 3. Rescans and analysis, overlapped: files go to the analyzer as the listing
 			// finds them (in chunks to the pool, like a scan), so the workers start at once.
 			const ta = performance.now();
-			const sink = this.analyzeSink(b);
+			// A big batch is applied in parts while the workers analyze the rest (this thread
+			// would wait for them otherwise); persisted and reported once, as one batch.
+			const merged = new DeltaMerger();
+			const sink = this.analyzeSink(b, () => {
+				const tp = performance.now();
+				merged.add(this.index.applyBatch(b.changes()));
+				timing.applyMs += performance.now() - tp;
+			});
 			for (const t of toAnalyze) await sink.push(t.e, this.absOf(t.e), t.st);
 			const rescanned = this.mergeRescans(rescans);
 			for (const f of rescanned) {
@@ -575,8 +592,8 @@ export class Processor {
 
 			// 4. Apply.
 			const tp = performance.now();
-			delta = this.index.applyBatch(b.changes());
-			timing.applyMs = performance.now() - tp;
+			delta = merged.add(this.index.applyBatch(b.changes())).result();
+			timing.applyMs += performance.now() - tp;
 
 			// 5. Persist only what really changed.
 			if (this.store && delta.changed.length > 0) {
@@ -734,7 +751,7 @@ export class Processor {
 	 * chunks per worker in flight, so the listing waits for the workers rather than queueing the
 	 * whole tree); fewer are analyzed here at `finish`.
 	 */
-	private analyzeSink(b: BatchBuilder): {
+	private analyzeSink(b: BatchBuilder, applyPart: () => void): {
 		push(e: PathEntry, abs: string, st: FileStat | undefined, cache?: boolean): Promise<void> | undefined;
 		finish(): Promise<void>;
 		hits: number;
@@ -761,6 +778,7 @@ export class Processor {
 			}
 			if (cache) this.cache.set(this.cacheKey(o.root, o.path, o.size, o.mtimeMs), o);
 			b.upsert(o);
+			if (b.upsertCount >= this.applyEvery) applyPart();
 		};
 		const send = () => {
 			const chunk = queued;
@@ -919,7 +937,88 @@ class BatchBuilder {
 		}
 	}
 
+	get upsertCount(): number {
+		return this.upserts.size;
+	}
+
+	/** The changes collected since the last call (which were applied by the caller). */
 	changes(): { upserts: FileRecord[]; deletes: FileKey[] } {
-		return { upserts: [...this.upserts.values()], deletes: [...this.deletes.values()] };
+		const out = { upserts: [...this.upserts.values()], deletes: [...this.deletes.values()] };
+		this.upserts.clear();
+		this.deletes.clear();
+		return out;
+	}
+}
+
+function sameTotals(a: Totals | null, b: Totals | null): boolean {
+	if (!a || !b) return a === b;
+	const x = a as Partial<LanguageTotals>;
+	const y = b as Partial<LanguageTotals>;
+	return a.files === b.files && a.lines === b.lines && a.code === b.code && a.comment === b.comment &&
+		a.blank === b.blank && a.bytes === b.bytes && x.imports === y.imports && x.classes === y.classes && x.functions === y.functions;
+}
+
+/**
+ * The deltas of a batch applied in parts, as one: per file the net kind, per aggregate entry the
+ * first `before` and the last `after` (entries that ended where they began are left out).
+ */
+class DeltaMerger {
+	private first: BatchDelta | undefined;
+	private parts = 0;
+	private readonly kinds = new Map<string, ChangedFile>();
+	private totalsAfter: Totals | undefined;
+	private readonly entries = [new Map<string, EntryDelta<LanguageTotals>>(), new Map<string, EntryDelta<LanguageTotals>>(), new Map<string, EntryDelta<FolderTotals>>()] as const;
+
+	add(d: BatchDelta): this {
+		this.parts++;
+		if (!this.first) {
+			// One part (the usual case): nothing to merge.
+			this.first = d;
+			this.totalsAfter = d.aggregates.totals.after;
+			for (const c of d.changed) this.kinds.set(fileKey(c.root, c.path), c);
+			this.mergeEntries(d);
+			return this;
+		}
+		this.totalsAfter = d.aggregates.totals.after;
+		for (const c of d.changed) {
+			const k = fileKey(c.root, c.path);
+			const prev = this.kinds.get(k);
+			if (!prev) this.kinds.set(k, c);
+			else if (prev.kind === 'added') {
+				if (c.kind === 'removed') this.kinds.delete(k);
+			} else if (prev.kind === 'removed') this.kinds.set(k, { ...c, kind: 'changed' });
+			else this.kinds.set(k, c.kind === 'removed' ? c : prev);
+		}
+		this.mergeEntries(d);
+		return this;
+	}
+
+	private mergeEntries(d: BatchDelta): void {
+		const put = <T extends Totals>(map: Map<string, EntryDelta<T>>, list: EntryDelta<T>[], key: (t: T) => string) => {
+			for (const e of list) {
+				const k = key((e.before ?? e.after)!);
+				const prev = map.get(k);
+				if (prev) prev.after = e.after;
+				else map.set(k, { before: e.before, after: e.after });
+			}
+		};
+		put(this.entries[0], d.aggregates.languages, (t) => t.name);
+		put(this.entries[1], d.aggregates.categories, (t) => t.name);
+		put(this.entries[2], d.aggregates.folders, (t) => `${t.root}\u0000${t.path}`);
+	}
+
+	result(): BatchDelta {
+		const d = this.first!;
+		if (this.parts === 1) return d;
+		const keep = <T extends Totals>(map: Map<string, EntryDelta<T>>) => [...map.values()].filter((e) => !sameTotals(e.before, e.after));
+		return {
+			changed: [...this.kinds.values()],
+			aggregates: {
+				totals: { before: d.aggregates.totals.before, after: this.totalsAfter! },
+				languages: keep(this.entries[0]),
+				categories: keep(this.entries[1]),
+				folders: keep(this.entries[2]),
+			},
+		};
 	}
 }

@@ -8,6 +8,7 @@ import { JsonlIndexStore } from '../../src/core/indexStore';
 import { AnalyzerPool } from '../../src/core/pool';
 import { Processor } from '../../src/core/processor';
 import { scan } from '../../src/core/scanner';
+import type { BatchEvent } from '../../src/core/processor';
 import type { FileRecord } from '../../src/core/types';
 import { indexFingerprint } from '../../src/core/warmScan';
 import { prng } from './helpers/indexRecords';
@@ -35,10 +36,14 @@ test('a collapsed storm with a pool ends equal to a cold scan and reports only r
 		const store = new JsonlIndexStore(path.join(dir, 'index'), { fsync: false });
 		await store.save(index.values(), meta);
 		pool.start();
-		const proc = new Processor({ index, store, meta, pool, batchWindowMs: 10, stormThreshold: 200 });
+		// applyEvery: 100, so the storm's batch is applied in parts and its deltas merged.
+		const proc = new Processor({ index, store, meta, pool, batchWindowMs: 10, stormThreshold: 200, applyEvery: 100 });
+		const before = index.snapshot();
 		const reported = new Map<string, string>();
+		const events: BatchEvent[] = [];
 		let errors = 0;
 		proc.onDidProcessBatch((b) => {
+			events.push(b);
 			errors += b.errors.length;
 			for (const c of b.changed) reported.set(c.path, c.kind);
 		});
@@ -47,33 +52,33 @@ test('a collapsed storm with a pool ends equal to a cold scan and reports only r
 		const abs = (rel: string) => path.join(tree, rel);
 		const files = listFiles(tree).filter((f) => !f.startsWith('build/') && f !== 'debug.log' && f !== '.gitignore');
 		const expected = new Map<string, string>();
-		const events: string[] = [];
+		const sent: string[] = [];
 		// Edits (one more line: a real change).
 		for (const rel of files.slice(0, 400)) {
 			fs.appendFileSync(abs(rel), content(rnd, rel.slice(rel.lastIndexOf('.') + 1), 1) + '\n');
 			expected.set(rel, 'changed');
-			events.push(rel);
+			sent.push(rel);
 		}
 		// Deletes.
 		for (const rel of files.slice(400, 500)) {
 			fs.rmSync(abs(rel));
 			expected.set(rel, 'removed');
-			events.push(rel);
+			sent.push(rel);
 		}
 		// New files, one of known content.
 		for (let i = 0; i < 300; i++) {
 			const rel = `fresh/f${i % 7}/n${i}.${pick(rnd, ['py', 'js', 'c'])}`;
 			writeFile(abs(rel), content(rnd, rel.slice(rel.lastIndexOf('.') + 1), 3));
 			expected.set(rel, 'added');
-			events.push(rel);
+			sent.push(rel);
 		}
 		writeFile(abs('fresh/known.py'), 'a = 1\n\n# note\nb = 2\n');
 		expected.set('fresh/known.py', 'added');
-		events.push('fresh/known.py');
+		sent.push('fresh/known.py');
 		// 'changed' events for files that did not change: read again, not reported.
 		const untouched = files.slice(500, 900);
-		events.push(...untouched);
-		for (const rel of events) proc.enqueue({ type: 'changed', path: abs(rel) });
+		sent.push(...untouched);
+		for (const rel of sent) proc.enqueue({ type: 'changed', path: abs(rel) });
 		proc.start();
 		await proc.whenIdle();
 		await proc.stop();
@@ -90,6 +95,29 @@ test('a collapsed storm with a pool ends equal to a cold scan and reports only r
 		for (const rel of untouched) assert.equal(reported.get(rel), undefined, `${rel} did not change`);
 		for (const [rel, kind] of expected) assert.equal(reported.get(rel), kind, rel);
 		assert.equal(reported.size, expected.size);
+		// The merged aggregate deltas: each entry's first before and last after, compared with the
+		// snapshots taken before the storm and after it.
+		const first = events[0].aggregates.totals.before;
+		assert.deepEqual(first, before.totals);
+		assert.deepEqual(events[events.length - 1].aggregates.totals.after, cold.aggregates.totals);
+		const langBefore = new Map(before.languages.map((l) => [l.name, l]));
+		const langAfter = new Map(cold.aggregates.languages.map((l) => [l.name, l]));
+		const folderAfter = new Map(cold.aggregates.folders.map((f) => [`${f.root}:${f.path}`, f]));
+		if (events.length === 1) {
+			const d = events[0].aggregates;
+			for (const e of d.languages) {
+				const name = (e.before ?? e.after)!.name;
+				assert.deepEqual(e.before, langBefore.get(name) ?? null, name);
+				assert.deepEqual(e.after, langAfter.get(name) ?? null, name);
+			}
+			for (const e of d.folders) {
+				const f = (e.before ?? e.after)!;
+				assert.deepEqual(e.after, folderAfter.get(`${f.root}:${f.path}`) ?? null);
+				assert.notDeepEqual(e.before, e.after);
+			}
+			// The fresh folder did not exist before and does now.
+			assert.ok(d.folders.some((e) => e.before === null && e.after?.path === 'fresh'));
+		}
 
 		// The store holds the same index.
 		const loaded = await store.load(meta);
