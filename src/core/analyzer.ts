@@ -771,7 +771,8 @@ function matchStructure(
 		let j = first;
 		while (j < to && isWordByte(buf[j]) && buf[j] < 0x80) j++;
 		let h = j - first;
-		for (let q = first; q < j; q++) h = (h * 31 + buf[q]) & 0x3fffffff;
+		// Math.imul keeps the product a small integer; the low 30 bits are `packWord`'s all the same.
+		for (let q = first; q < j; q++) h = (Math.imul(h, 31) + buf[q]) & 0x3fffffff;
 		const w = c.stopWords.get(h);
 		if (w !== undefined && w.length === j - first && matchAt(buf, first, to, w)) return;
 	}
