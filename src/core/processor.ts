@@ -159,7 +159,7 @@ interface FileStat { size: number; mtimeMs: number }
 /** Files to analyze past which a batch uses the pool (fewer are analyzed on this thread). */
 const POOL_MIN = 64;
 /** Files per message to a pool worker. */
-const POOL_CHUNK = 32;
+const POOL_CHUNK = 64;
 
 
 function errCode(e: unknown): string | undefined {
@@ -763,7 +763,7 @@ export class Processor {
 		let queuedCache: boolean[] = [];
 		let toPool = false;
 		const inFlight = new Set<Promise<void>>();
-		const maxInFlight = pool ? Math.max(2, pool.size * 2) : 0;
+		const maxInFlight = pool ? Math.max(4, pool.size * 4) : 0;
 		const take = (e: PathEntry, o: AnalyzeOutcome, cache: boolean) => {
 			if (isSkip(o)) {
 				if (o.reason === 'vanished') b.remove(e);
