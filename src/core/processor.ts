@@ -8,8 +8,12 @@
 //      folder, every record under it; a file → re-analyze unless size and mtime match its
 //      record (through an LRU cache keyed by path + mtime + size); a folder → rescan it;
 //   2. rescans folders (created or moved-in folders, changed ignore files, storm collapses):
-//      list the subtree with stat only, analyze what is new or changed, drop what is gone;
-//   3. applies the batch to the index (add/subtract: aggregate deltas come out of it);
+//      list the subtree with stat only, analyze what is new or changed, drop what is gone. Files
+//      go to the analyzer as the listing finds them (with a pool: in chunks, like a scan), and a
+//      storm's folders skip the stat (the workers read and fstat every file; a record that comes
+//      out the same is no change);
+//   3. applies the batch to the index (add/subtract: aggregate deltas come out of it) — a big
+//      batch in parts while the workers analyze the rest, the parts' deltas merged into one;
 //   4. persists it (one journal append, or a compaction) — the index on disk is always the
 //      state after some whole batch;
 //   5. fires ONE `onDidProcessBatch` event with the changed paths, the deltas, skips, errors
