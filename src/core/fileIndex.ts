@@ -38,7 +38,8 @@ export function encodeStructure(r: FileRecord): string {
 	return JSON.stringify([r.imports, flatSymbols(r.classes), flatSymbols(r.functions)]);
 }
 
-function flatSymbols(list: SymbolRef[]): (string | number)[] {
+/** `[{ name, line }, …]` → `[name, line, …]`: the stored form of classes and functions. */
+export function flatSymbols(list: SymbolRef[]): (string | number)[] {
 	const out: (string | number)[] = new Array(list.length * 2);
 	for (let i = 0; i < list.length; i++) {
 		out[2 * i] = list[i].name;

@@ -40,7 +40,7 @@ import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import * as nodePath from 'node:path';
 import * as zlib from 'node:zlib';
-import { decodeStructure, encodeStructure, fileKey, materialize } from './fileIndex';
+import { decodeStructure, encodeStructure, fileKey, flatSymbols, materialize } from './fileIndex';
 import type { FileKey, IndexChanges, PendingRecords } from './fileIndex';
 import type { Category, FileRecord, Logger, SymbolRef } from './types';
 import { silentLogger } from './types';
@@ -171,15 +171,6 @@ export function fnv1a(s: string, seed = 0x811c9dc5): number {
 }
 
 type Tuple = [string, number, string, Category, number, number, number, number, number, number, number, string[], (string | number)[], (string | number)[], 0 | 1];
-
-function flatSymbols(list: SymbolRef[]): (string | number)[] {
-	const out: (string | number)[] = new Array(list.length * 2);
-	for (let i = 0; i < list.length; i++) {
-		out[2 * i] = list[i].name;
-		out[2 * i + 1] = list[i].line;
-	}
-	return out;
-}
 
 function toTuple(r: FileRecord): Tuple {
 	return [r.path, r.root, r.language, r.category, r.size, r.mtimeMs, r.bytes, r.lines, r.code, r.comment, r.blank,
