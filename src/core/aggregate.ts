@@ -88,24 +88,36 @@ export class Aggregates {
 	readonly categories = new Map<Category, LanguageTotals>();
 	readonly folders = new Map<string, FolderTotals>();
 
+	/** The totals of a language, created empty on first use. */
+	private languageEntry(name: string, category: Category, unknown: boolean | undefined): LanguageTotals {
+		let lang = this.languages.get(name);
+		if (!lang) {
+			lang = languageTotals(name, category);
+			if (unknown) lang.unknown = true;
+			this.languages.set(name, lang);
+		}
+		return lang;
+	}
+
+	/** The totals of a category, created empty on first use. */
+	private categoryEntry(category: Category): LanguageTotals {
+		let cat = this.categories.get(category);
+		if (!cat) {
+			cat = languageTotals(category, category);
+			this.categories.set(category, cat);
+		}
+		return cat;
+	}
+
 	/** Adds (sign 1) or subtracts (sign -1) one record everywhere it counts. */
 	apply(r: FileRecord, sign: 1 | -1): void {
 		addTotals(this.totals, r, sign);
 
-		let lang = this.languages.get(r.language);
-		if (!lang) {
-			lang = languageTotals(r.language, r.category);
-			if (r.unknown) lang.unknown = true;
-			this.languages.set(r.language, lang);
-		}
+		const lang = this.languageEntry(r.language, r.category, r.unknown);
 		addLanguage(lang, r, sign);
 		if (lang.files === 0) this.languages.delete(r.language);
 
-		let cat = this.categories.get(r.category);
-		if (!cat) {
-			cat = languageTotals(r.category, r.category);
-			this.categories.set(r.category, cat);
-		}
+		const cat = this.categoryEntry(r.category);
 		addLanguage(cat, r, sign);
 		if (cat.files === 0) this.categories.delete(r.category);
 
@@ -157,12 +169,7 @@ export class Aggregates {
 			addTotals(t, r, 1);
 			if (r.language !== lastLangName || !lang) {
 				lastLangName = r.language;
-				lang = this.languages.get(r.language);
-				if (!lang) {
-					lang = languageTotals(r.language, r.category);
-					if (r.unknown) lang.unknown = true;
-					this.languages.set(r.language, lang);
-				}
+				lang = this.languageEntry(r.language, r.category, r.unknown);
 			}
 			addTotals(lang, r, 1);
 			lang.imports += ni;
@@ -170,11 +177,7 @@ export class Aggregates {
 			lang.functions += nf;
 			if (r.category !== lastCatName || !cat) {
 				lastCatName = r.category;
-				cat = this.categories.get(r.category);
-				if (!cat) {
-					cat = languageTotals(r.category, r.category);
-					this.categories.set(r.category, cat);
-				}
+				cat = this.categoryEntry(r.category);
 			}
 			addTotals(cat, r, 1);
 			cat.imports += ni;
@@ -298,19 +301,10 @@ export class Aggregates {
 			const def = langs[li];
 			const at = 9 * li;
 			addSums(this.totals, perLang, at);
-			let lang = this.languages.get(def.language);
-			if (!lang) {
-				lang = languageTotals(def.language, def.category);
-				if (def.unknown) lang.unknown = true;
-				this.languages.set(def.language, lang);
-			}
+			const lang = this.languageEntry(def.language, def.category, def.unknown);
 			addSums(lang, perLang, at);
 			addStructure(lang, perLang, at);
-			let cat = this.categories.get(def.category);
-			if (!cat) {
-				cat = languageTotals(def.category, def.category);
-				this.categories.set(def.category, cat);
-			}
+			const cat = this.categoryEntry(def.category);
 			addSums(cat, perLang, at);
 			addStructure(cat, perLang, at);
 		}

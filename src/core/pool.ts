@@ -197,13 +197,7 @@ export class AnalyzerPool {
 	analyze(jobs: AnalyzeJob[]): Promise<BatchResult> {
 		this.start();
 		if (this.broken) return Promise.reject(this.broken);
-		if (this.local) {
-			const a = this.local;
-			a.readMs = 0;
-			a.analyzeMs = 0;
-			const outcomes = a.analyzeAll(jobs);
-			return Promise.resolve({ outcomes, readMs: a.readMs, analyzeMs: a.analyzeMs });
-		}
+		if (this.local) return Promise.resolve(runLocal(this.local, (a) => a.analyzeAll(jobs)));
 		return this.post(jobs, (id) => ({ type: 'batch', id, jobs }));
 	}
 
@@ -226,13 +220,7 @@ export class AnalyzerPool {
 	analyzeRead(items: ReadItem[]): Promise<BatchResult> {
 		this.start();
 		if (this.broken) return Promise.reject(this.broken);
-		if (this.local) {
-			const a = this.local;
-			a.readMs = 0;
-			a.analyzeMs = 0;
-			const outcomes = a.analyzeRead(items);
-			return Promise.resolve({ outcomes, readMs: 0, analyzeMs: a.analyzeMs });
-		}
+		if (this.local) return Promise.resolve(runLocal(this.local, (a) => a.analyzeRead(items)));
 		const transfer: ArrayBuffer[] = [];
 		for (const it of items) if ('bytes' in it) transfer.push(it.bytes);
 		return this.post(
@@ -262,4 +250,12 @@ export class AnalyzerPool {
 		}
 		await Promise.all(slots.map((s) => s.worker.terminate()));
 	}
+}
+
+/** One batch on the calling thread (jobs ≤ 1), with that batch's read and analysis times. */
+function runLocal(a: SyncAnalyzer, run: (a: SyncAnalyzer) => AnalyzeOutcome[]): BatchResult {
+	a.readMs = 0;
+	a.analyzeMs = 0;
+	const outcomes = run(a);
+	return { outcomes, readMs: a.readMs, analyzeMs: a.analyzeMs };
 }
