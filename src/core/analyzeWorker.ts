@@ -10,7 +10,7 @@
 
 import * as fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { analyzeBuffer, DEFAULT_MAX_FILE_SIZE } from './analyzer';
+import { analyzeBuffer, DEFAULT_MAX_FILE_SIZE, warmUpAnalyzer } from './analyzer';
 import type { AnalyzeResult } from './analyzer';
 import type { AnalyzeOptions, Category, FileAnalysis, FileRecord, Skipped, SymbolRef } from './types';
 
@@ -381,6 +381,8 @@ if (parentPort && (workerData as { marker?: string } | undefined)?.marker === WO
 	const port = parentPort;
 	const analyzer = new SyncAnalyzer((workerData as { opts?: AnalyzeOptions }).opts ?? {});
 	const packer = new Packer();
+	// Before the first batch arrives (the walk is still starting): see warmUpAnalyzer.
+	warmUpAnalyzer();
 	port.on('message', (msg: ToWorker) => {
 		if (msg.type === 'config') {
 			analyzer.setOptions(msg.opts);

@@ -1,7 +1,7 @@
 // The line analyzer: one pass over a file's bytes answers every question about it — line
 // classes (code, comment, blank) and structure (imports, classes, functions).
 
-import { compileLanguage, detectLanguage, lastExtension, baseName, DocMode, STRING_HINT, TokenKind } from './languages';
+import { compileLanguage, detectLanguage, getLanguageTable, lastExtension, baseName, DocMode, STRING_HINT, TokenKind } from './languages';
 import type { CompiledLanguage, Token } from './languages';
 import { decodeText } from './encoding';
 import type { AnalyzeOptions, Category, FileAnalysis, LanguageDef, SkipReason, SymbolRef } from './types';
@@ -803,4 +803,96 @@ function decodeCandidate(buf: Buffer, from: number, to: number, cutStart: number
 		p = cutEnd[k];
 	}
 	return p < to ? text + buf.toString('utf8', p, to) : text;
+}
+
+// --- warm-up --------------------------------------------------------------------------------------
+
+/**
+ * A short text in `def`'s syntax that takes every path of the analyzer: blank lines, code,
+ * each line comment (alone and after code), each block comment (on one line, across lines,
+ * nested, between code), each string (with escapes, doubled closers, comment markers inside,
+ * across lines, interpolations), each doc string, regular expressions, a `\` line end, and
+ * lines shaped like imports, classes and functions. Used by `warmUpAnalyzer`.
+ */
+export function warmUpText(def: LanguageDef): string {
+	const l: string[] = ['#!/usr/bin/env sh', 'x = 1', '', '   ', '\t'];
+	const lc = def.lineComments ?? [];
+	const bc = def.blockComments ?? [];
+	const first = lc[0] ?? bc[0]?.[0] ?? '#';
+	for (const c of lc) l.push(`${c} comment`, `foo(bar) ${c} trailing`, `  ${c}`, `x = 1 ${c} "q" ${c} /* */`);
+	for (const [o, c] of bc) {
+		// Perl's `__END__` runs to the end of the file (its closer is a NUL): no text can hold it.
+		if (c.includes('\0')) continue;
+		l.push(`${o} one ${c}`, `a = 1 ${o} b ${c} + 2 ${o} c ${c}`, `${o}`, ' inside', '', `  ${c} after = 1`, `code(x) ${o} open`, `closing ${c} code(y)`);
+		l.push(`${o} ${o} nested ${c} still ${c} x`, `import { a, ${o} b, ${c} c } from 'm'`);
+	}
+	for (const s of def.strings ?? []) {
+		const e = s.escape ?? '\\';
+		l.push(`x = ${s.open}a${e}${s.close}b${first}c${s.close} + y`, `${s.open}${s.close}`, `f(${s.open} ${s.close}, ${s.open}unclosed`);
+		l.push(`y = ${s.open}line${e}`, `next${s.close} + 1`);
+		if (s.doubledCloseEscapes === true) l.push(`z = ${s.open}a${s.close}${s.close}b${s.close}`);
+		if (s.multiline === true) l.push(`m = ${s.open}first`, '', `  last${s.close}`);
+		const ip = s.interpolation;
+		if (ip !== undefined) l.push(`t = ${s.open}a ${ip[0]} f(${s.open}in ${ip[0]}{ k: 1 }${ip[1]}${s.close}) ${ip[1]} b${s.close}`, `u = ${s.open}${ip[0]}`, `  { x }`, `${ip[1]}${s.close}`);
+	}
+	for (const [o, c] of def.docStrings ?? []) l.push(`${o}doc${c}`, `${o}`, '  doc text', `# not a comment /* here */`, `${c}`, `x = f(${o}a`, `b${c}) + 1`, `  ${o} inline ${c} code()`);
+	if (def.regexLiterals === true) l.push('x = /a[/"]b\\/c/g.test(y) / 2 / z', 'return /["\']/.exec(s)', 'a = b / c; d = e / f', 'r = /unclosed');
+	l.push('continued \\', '', 'end = 1');
+	l.push(
+		'import a.b.c',
+		'from x import y',
+		'import { a, b } from "./m"',
+		'export * from "./n"',
+		'const m = require("p")',
+		'#include <stdio.h>',
+		'use std::io;',
+		'using System.Text;',
+		'package main',
+		'class A(B):',
+		'export default class C extends D {',
+		'public class E implements F {',
+		'struct S {',
+		'def f(x, y):',
+		'async def g():',
+		'function h(a, b) {',
+		'export async function k() {',
+		'const p = (a) => a + 1',
+		'let q = async function () {',
+		'  method(a, b) {',
+		'  static r(): void {',
+		'if (x) {',
+		'} else if (y) {',
+		'return f(x)',
+		'int main(int argc, char **argv) {',
+		'func (s *S) Run() error {',
+		'fn run(x: u32) -> u32 {',
+		'sub name {',
+		'f = lambda x: x',
+		'name: function () {',
+	);
+	return l.join('\n') + '\r\ncrlf = 1\r\n\r\nlone = 1\rcr\r';
+}
+
+let warmedUp = false;
+
+/**
+ * Runs the analyzer over `warmUpText` of every language of the table, `rounds` times (once
+ * per process; later calls do nothing). Why: V8 optimizes the analyzer's big loop with the
+ * type feedback it has seen so far; a branch first taken later (a doc string, a nested
+ * comment, a CR) throws the optimized code away and starts over — ten times in a real scan,
+ * which cost a fresh worker a third of its analysis time on `node_modules`
+ * (`test/perf`: analyze suite, first pass). A few milliseconds of varied input first give it
+ * every branch's feedback.
+ */
+export function warmUpAnalyzer(rounds = 10): void {
+	if (warmedUp) return;
+	warmedUp = true;
+	const samples: [LanguageDef, Buffer][] = [];
+	for (const def of getLanguageTable()) {
+		const text = warmUpText(def);
+		// Also the paths of a file's end: a last line without a line break, in code and inside an unclosed comment.
+		const open = def.docStrings?.[0]?.[0] ?? def.blockComments?.[0]?.[0] ?? '';
+		for (const t of [text, `${text}\nlast = 1`, `${text}\nx = 2 ${open}\nopen`]) samples.push([def, Buffer.from(t, 'utf8')]);
+	}
+	for (let r = 0; r < rounds; r++) for (const [def, buf] of samples) analyzeWithLanguage(buf, def);
 }
