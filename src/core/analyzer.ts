@@ -2,7 +2,7 @@
 // classes (code, comment, blank) and structure (imports, classes, functions).
 
 import { compileLanguage, detectLanguage, getLanguageTable, lastExtension, baseName, DocMode, STRING_HINT, TokenKind } from './languages';
-import type { CompiledLanguage, Token } from './languages';
+import type { CompiledLanguage, CompiledRule, Token } from './languages';
 import { decodeText } from './encoding';
 import type { AnalyzeOptions, Category, FileAnalysis, LanguageDef, SkipReason, SymbolRef } from './types';
 
@@ -279,7 +279,9 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 			// --- hot path: code state, one table lookup per byte
 			const k = codeClass[b];
 			if (k === 1) {
+				// Indentation: a run of blanks in one tight loop.
 				i++;
+				while (i < n && codeClass[buf[i]] === 1) i++;
 				continue;
 			}
 			if (k === 0 || k === 5) {
@@ -700,6 +702,34 @@ function isClocMarker(buf: Buffer, i: number, n: number): boolean {
 	return (i + 1 < n && buf[i + 1] === (x === 0x2f ? 0x2a : 0x2f)) || (i > 0 && buf[i - 1] === (x === 0x2f ? 0x2a : 0x2f));
 }
 
+// What `lineHasLiteral` learned about the current candidate line (reset by `matchStructure`).
+/** End of the line's leading run of words and blanks; -1 until a rule asks (`CompiledRule.litLeading`). */
+let lineLead = -1;
+/** Bit `litIndex` set: that literal was searched in the whole line; `litFound`: and found. */
+let litSearched = 0;
+let litFound = 0;
+
+/**
+ * The rule's literal is on the candidate line `buf[first..to)`, where a match can hold it: in
+ * the line's leading run of words and blanks when the rule says so (`litLeading`; unless
+ * block comments were cut out of the line), else anywhere. A whole-line search is done once
+ * per literal and line, however many rules share the literal.
+ */
+function lineHasLiteral(r: CompiledRule, buf: Buffer, first: number, to: number, nCuts: number): boolean {
+	const lit = r.lit as Uint8Array;
+	if (r.litLeading && nCuts === 0) {
+		if (lineLead === -1) lineLead = leadingEnd(buf, first, to);
+		return containsAt(buf, first, Math.min(to, lineLead + lit.length), lit);
+	}
+	const bit = r.litBit;
+	if (bit === 0) return containsAt(buf, first, to, lit);
+	if ((litSearched & bit) === 0) {
+		litSearched |= bit;
+		if (containsAt(buf, first, to, lit)) litFound |= bit;
+	}
+	return (litFound & bit) !== 0;
+}
+
 /** `buf[from..to)` contains `pat`. */
 function containsAt(buf: Buffer, from: number, to: number, pat: Uint8Array): boolean {
 	const p0 = pat[0];
@@ -744,10 +774,13 @@ function matchStructure(
 	if (to > from + MAX_DECODED_LINE) to = from + MAX_DECODED_LINE;
 	// Decoded lazily, once, by the first rule that is tried.
 	let text: string | undefined;
+	lineLead = -1;
+	litSearched = 0;
+	litFound = 0;
 	let name: string | undefined;
 	for (let k = 0; k < c.imports.length; k++) {
 		const r = c.imports[k];
-		if (r.first[b] !== 1 || (r.need & hint) !== r.need || (r.lit !== undefined && !containsAt(buf, first, to, r.lit))) continue;
+		if (r.first[b] !== 1 || (r.need & hint) !== r.need || (r.lit !== undefined && !lineHasLiteral(r, buf, first, to, nCuts))) continue;
 		text ??= decodeCandidate(buf, from, to, cutStart, cutEnd, nCuts);
 		name = r.re.exec(text)?.[r.group];
 		if (name !== undefined && name !== '') {
@@ -757,7 +790,7 @@ function matchStructure(
 	}
 	for (let k = 0; k < c.classes.length; k++) {
 		const r = c.classes[k];
-		if (r.first[b] !== 1 || (r.need & hint) !== r.need || (r.lit !== undefined && !containsAt(buf, first, to, r.lit))) continue;
+		if (r.first[b] !== 1 || (r.need & hint) !== r.need || (r.lit !== undefined && !lineHasLiteral(r, buf, first, to, nCuts))) continue;
 		text ??= decodeCandidate(buf, from, to, cutStart, cutEnd, nCuts);
 		name = r.re.exec(text)?.[r.group];
 		if (name !== undefined && name !== '') {
@@ -766,24 +799,14 @@ function matchStructure(
 		}
 	}
 	const not = c.notFunctionNames;
-	if (c.stopWords.size > 0) {
-		// The first word, hashed as in `packWord`, without decoding: `if`, `for`, `return`… start no definition.
-		let j = first;
-		while (j < to && isWordByte(buf[j]) && buf[j] < 0x80) j++;
-		let h = j - first;
-		// Math.imul keeps the product a small integer; the low 30 bits are `packWord`'s all the same.
-		for (let q = first; q < j; q++) h = (Math.imul(h, 31) + buf[q]) & 0x3fffffff;
-		const w = c.stopWords.get(h);
-		if (w !== undefined && w.length === j - first && matchAt(buf, first, to, w)) return;
-	}
-	if (c.functionEndsNot.size > 0) {
-		let e = to - 1;
-		while (e > first && (buf[e] === 0x20 || buf[e] === 0x09)) e--;
-		if (c.functionEndsNot.has(buf[e])) return;
-	}
+	/** 0 not checked yet, 1 the line may hold a definition, 2 it cannot (stop word, or a line end that rules functions out). */
+	let fnLine = 0;
 	for (let k = 0; k < c.functions.length; k++) {
 		const r = c.functions[k];
-		if (r.first[b] !== 1 || (r.need & hint) !== r.need || (r.lit !== undefined && !containsAt(buf, first, to, r.lit))) continue;
+		if (r.first[b] !== 1 || (r.need & hint) !== r.need || (r.lit !== undefined && !lineHasLiteral(r, buf, first, to, nCuts))) continue;
+		// Checked only once a rule could match: most candidate lines never get here.
+		if (fnLine === 0) fnLine = functionLineExcluded(c, buf, first, to) ? 2 : 1;
+		if (fnLine === 2) return;
 		text ??= decodeCandidate(buf, from, to, cutStart, cutEnd, nCuts);
 		name = r.re.exec(text)?.[r.group];
 		if (name !== undefined && name !== '' && !not.has(name)) {
@@ -791,6 +814,40 @@ function matchStructure(
 			break;
 		}
 	}
+}
+
+/**
+ * The line `buf[first..to)` cannot define a function: its first word is one of the language's
+ * stop words (`if`, `for`, `return`…; hashed as in `packWord`, without decoding), or its last
+ * non-blank byte is one of `functionLineEndsNot`.
+ */
+function functionLineExcluded(c: CompiledLanguage, buf: Buffer, first: number, to: number): boolean {
+	if (c.stopWords.size > 0) {
+		let j = first;
+		while (j < to && isWordByte(buf[j]) && buf[j] < 0x80) j++;
+		let h = j - first;
+		// Math.imul keeps the product a small integer; the low 30 bits are `packWord`'s all the same.
+		for (let q = first; q < j; q++) h = (Math.imul(h, 31) + buf[q]) & 0x3fffffff;
+		const w = c.stopWords.get(h);
+		if (w !== undefined && w.length === j - first && matchAt(buf, first, to, w)) return true;
+	}
+	if (c.functionEndsNot.size > 0) {
+		let e = to - 1;
+		while (e > first && (buf[e] === 0x20 || buf[e] === 0x09)) e--;
+		if (c.functionEndsNot.has(buf[e])) return true;
+	}
+	return false;
+}
+
+/** The offset of the first byte in `buf[first..to)` that is neither a word byte nor a blank; `to` when none. */
+function leadingEnd(buf: Buffer, first: number, to: number): number {
+	let j = first;
+	while (j < to) {
+		const x = buf[j];
+		if (!(isWordByte(x) || x === 0x20 || x === 0x09 || x === 0x0b || x === 0x0c)) break;
+		j++;
+	}
+	return j;
 }
 
 /** The candidate line's text with its block comments replaced by a space. */

@@ -188,6 +188,10 @@ export interface CompiledRule {
 	need: number;
 	/** Text every match contains; a line without it is not tried. */
 	lit: Uint8Array | undefined;
+	/** Only word bytes and blanks come before `lit` in a match (see `literalIsLeading`). */
+	litLeading: boolean;
+	/** One bit per distinct literal of the language (the first 31), so a line is searched for it once; 0 for none. */
+	litBit: number;
 	/** Index of the `name` group in the match (the rule's `(?<name>…)`, made a plain group: cheaper to match). */
 	group: number;
 }
@@ -371,11 +375,19 @@ export function compileLanguage(def: LanguageDef): CompiledLanguage {
 	const compileRules = (srcs: string[] | undefined): CompiledRule[] =>
 		(srcs ?? []).map((src) => {
 			const { source, group } = numberNameGroup(src);
-			return { re: new RegExp(source), group, ...analyzeRule(src) };
+			return { re: new RegExp(source), group, litBit: 0, ...analyzeRule(src) };
 		});
 	const imports = compileRules(s.imports);
 	const classes = compileRules(s.classes);
 	const functions = compileRules(s.functions);
+	const literals: string[] = [];
+	for (const r of [...imports, ...classes, ...functions]) {
+		if (r.lit === undefined) continue;
+		const key = Buffer.from(r.lit).toString('latin1');
+		let k = literals.indexOf(key);
+		if (k === -1) k = literals.push(key) - 1;
+		r.litBit = k < 31 ? 1 << k : 0;
+	}
 	const structFirst = new Uint8Array(256);
 	for (const r of [...imports, ...classes, ...functions]) for (let b = 0; b < 256; b++) structFirst[b] |= r.first[b];
 	const c: CompiledLanguage = {
@@ -729,16 +741,30 @@ export function firstBytesOf(src: string): Uint8Array {
  * line can start with after its blanks (all 256 when unknown), and `need`, the `HINT_BITS` of
  * bytes every match contains (0 when unknown).
  */
-export function analyzeRule(src: string): { first: Uint8Array; need: number; lit: Uint8Array | undefined } {
+export function analyzeRule(src: string): { first: Uint8Array; need: number; lit: Uint8Array | undefined; litLeading: boolean } {
 	let p: Parsed | undefined;
 	try {
 		p = new FirstSetParser(src).run();
 	} catch {
 		p = undefined;
 	}
-	if (p === undefined) return { first: allBytes(), need: 0, lit: undefined };
+	if (p === undefined) return { first: allBytes(), need: 0, lit: undefined, litLeading: false };
 	// Literals shorter than 3 bytes filter too little to pay for the search.
-	return { first: finishFirst(p.set), need: p.must === -1 ? 0 : p.must, lit: p.lit.length >= 3 ? enc.encode(p.lit) : undefined };
+	const lit = p.lit.length >= 3 ? p.lit : undefined;
+	return { first: finishFirst(p.set), need: p.must === -1 ? 0 : p.must, lit: lit === undefined ? undefined : enc.encode(lit), litLeading: lit !== undefined && literalIsLeading(src, lit) };
+}
+
+/**
+ * Whether every match of `src` has only word bytes and blanks before `lit`: the literal is
+ * spelled once in the source, and what comes before it is `^`, `\s`, `\b`, groups `(?:…)`,
+ * alternatives and quantifiers `?*+` over plain words (`^\s*(?:export\s+)?(?:async\s+)?function`).
+ * The analyzer then only looks for the literal in a line's leading run of words and blanks.
+ */
+export function literalIsLeading(src: string, lit: string): boolean {
+	const at = src.indexOf(lit);
+	if (at === -1 || src.indexOf(lit, at + 1) !== -1 || !/^[A-Za-z]+$/.test(lit)) return false;
+	const before = src.slice(0, at).replace(/\\[sb]/g, '').replace(/\(\?:/g, '(');
+	return /^\^?[A-Za-z0-9_()|?*+]*$/.test(before);
 }
 
 function finishFirst(set: ByteSet): Uint8Array {
