@@ -932,24 +932,69 @@ export function warmUpText(def: LanguageDef): string {
 
 let warmedUp = false;
 
+/** What a language makes the analyzer do, as names: `warmUpLanguages` covers each once. */
+export function analyzerFeatures(def: LanguageDef): string[] {
+	const f: string[] = [];
+	if ((def.lineComments?.length ?? 0) > 0) f.push(def.lineCommentsAtStartOnly === true ? 'line-comment-at-start' : 'line-comment');
+	if ((def.blockComments?.length ?? 0) > 0) f.push(def.nestedComments === true ? 'nested-block' : 'block');
+	for (const st of def.strings ?? []) {
+		f.push(st.escape === '' ? 'raw-string' : 'string');
+		if (st.doubledCloseEscapes === true) f.push('doubled-close');
+		if (st.multiline === true) f.push('multiline-string');
+		if (st.interpolation !== undefined) f.push('interpolation');
+		if (st.open.length > 1) f.push('long-string-delimiter');
+	}
+	if ((def.docStrings?.length ?? 0) > 0) f.push(`doc-${def.docStringRule ?? 'anywhere'}`);
+	if (def.regexLiterals === true) f.push('regex');
+	if (def.clocLineContinuation === true) f.push('line-continuation');
+	const st = def.structure;
+	if (st !== undefined) {
+		if ((st.imports?.length ?? 0) > 0) f.push('imports');
+		if ((st.classes?.length ?? 0) > 0) f.push('classes');
+		if ((st.functions?.length ?? 0) > 0) f.push('functions');
+		if ((st.notFunctionNames?.length ?? 0) > 0) f.push('stop-words');
+		if ((st.functionLineEndsNot?.length ?? 0) > 0) f.push('function-ends-not');
+	}
+	return f;
+}
+
+/** The fewest languages of the table, first ones first, that between them have every feature any has. */
+export function warmUpLanguages(): LanguageDef[] {
+	const seen = new Set<string>();
+	const out: LanguageDef[] = [];
+	for (const def of getLanguageTable()) {
+		const f = analyzerFeatures(def);
+		if (f.some((x) => !seen.has(x))) {
+			out.push(def);
+			for (const x of f) seen.add(x);
+		}
+	}
+	return out;
+}
+
 /**
- * Runs the analyzer over `warmUpText` of every language of the table, `rounds` times (once
- * per process; later calls do nothing). Why: V8 optimizes the analyzer's big loop with the
- * type feedback it has seen so far; a branch first taken later (a doc string, a nested
- * comment, a CR) throws the optimized code away and starts over — ten times in a real scan,
- * which cost a fresh worker a third of its analysis time on `node_modules`
- * (`test/perf`: analyze suite, first pass). A few milliseconds of varied input first give it
- * every branch's feedback.
+ * Runs the analyzer over `warmUpText` of the languages of `warmUpLanguages` (which between
+ * them take every path of the analyzer), plus an unknown file, `rounds` times (once per
+ * process; later calls do nothing). Why: V8 optimizes the analyzer's big loop with the type
+ * feedback it has seen so far; a branch first taken later (a doc string, a nested comment, a
+ * CR) throws the optimized code away — 74 times in one pass over `node_modules`, which cost a
+ * fresh worker a third of its analysis time. One round of varied input first gives every
+ * branch its feedback (4 deoptimizations left). Compiling the whole table would cost a worker
+ * 60–70 ms; these few languages cost a tenth of that.
  */
-export function warmUpAnalyzer(rounds = 10): void {
+export function warmUpAnalyzer(rounds = 2): void {
 	if (warmedUp) return;
 	warmedUp = true;
 	const samples: [LanguageDef, Buffer][] = [];
-	for (const def of getLanguageTable()) {
+	for (const def of warmUpLanguages()) {
 		const text = warmUpText(def);
 		// Also the paths of a file's end: a last line without a line break, in code and inside an unclosed comment.
 		const open = def.docStrings?.[0]?.[0] ?? def.blockComments?.[0]?.[0] ?? '';
 		for (const t of [text, `${text}\nlast = 1`, `${text}\nx = 2 ${open}\nopen`]) samples.push([def, Buffer.from(t, 'utf8')]);
 	}
-	for (let r = 0; r < rounds; r++) for (const [def, buf] of samples) analyzeWithLanguage(buf, def);
+	const plain = Buffer.from('a b\n\n  \nc\r\nd\re');
+	for (let r = 0; r < rounds; r++) {
+		for (const [def, buf] of samples) analyzeWithLanguage(buf, def);
+		analyzeBuffer(plain, 'warm-up.unknown-extension');
+	}
 }

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { analyzeBuffer, analyzeWithLanguage, COMMENT_LINE, warmUpAnalyzer, warmUpText } from '../../src/core/analyzer';
+import { analyzeBuffer, analyzerFeatures, analyzeWithLanguage, COMMENT_LINE, warmUpAnalyzer, warmUpLanguages, warmUpText } from '../../src/core/analyzer';
 import { getLanguageTable } from '../../src/core/languages';
 
 const FIXTURES = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'languages');
@@ -37,5 +37,14 @@ describe('analyzer warm-up', () => {
 			if (hasComments) assert.ok(r.analysis.comment > 0, `${def.name}: no comment line`);
 			assert.equal(classes.filter((k) => k === COMMENT_LINE).length, r.analysis.comment, def.name);
 		}
+	});
+
+	it('warms up on languages that between them have every feature of the table, and fewer of them', () => {
+		const all = new Set(getLanguageTable().flatMap((d) => analyzerFeatures(d)));
+		const picked = warmUpLanguages();
+		assert.deepEqual(new Set(picked.flatMap((d) => analyzerFeatures(d))), all);
+		assert.ok(picked.length < getLanguageTable().length / 3, `${picked.length} languages`);
+		// The features the analyzer branches on are all there (a language table without them would need no warm-up for them).
+		for (const f of ['line-comment', 'block', 'nested-block', 'string', 'doubled-close', 'interpolation', 'doc-cloc', 'regex', 'functions']) assert.ok(all.has(f), f);
 	});
 });
