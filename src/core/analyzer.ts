@@ -100,6 +100,34 @@ function analyze(buf: Buffer, fileName: string, opts: AnalyzeOptions | undefined
 /** Lines of a file whose language is unknown: blank when whitespace-only, else code. */
 function countPlain(buf: Buffer, start: number, out: FileAnalysis, classes: number[] | undefined): void {
 	const n = buf.length;
+	if (classes === undefined && buf.indexOf(0x0d, start) === -1) {
+		// No CR: a line ends at the next LF, found natively (source maps and data files are mostly
+		// one long line); only a line's leading blanks are looked at, to tell a blank line.
+		let lines = 0;
+		let blank = 0;
+		let i = start;
+		while (i < n) {
+			let j = i;
+			while (j < n) {
+				const b = buf[j];
+				if (b !== 0x20 && b !== 0x09 && b !== 0x0b && b !== 0x0c) break;
+				j++;
+			}
+			lines++;
+			if (j === n || buf[j] === 0x0a) {
+				blank++;
+				i = j + 1;
+				continue;
+			}
+			const e = buf.indexOf(0x0a, j);
+			if (e === -1) break;
+			i = e + 1;
+		}
+		out.lines = lines;
+		out.blank = blank;
+		out.code = lines - blank;
+		return;
+	}
 	let i = start;
 	let lines = 0;
 	let blank = 0;

@@ -2,7 +2,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { analyzeWithLanguage } from '../../src/core/analyzer';
+import { analyzeBuffer, analyzeWithLanguage } from '../../src/core/analyzer';
 import { getLanguageTable } from '../../src/core/languages';
 import type { LanguageDef } from '../../src/core/types';
 
@@ -122,5 +122,21 @@ describe('analyzer properties (every language of the table)', () => {
 				{ numRuns: 60 },
 			);
 		}
+	});
+
+	it('files of unknown type: lines, and blank = whitespace-only lines, counted independently', () => {
+		const blankOnly = (line: string) => /^[ \t\v\f]*$/.test(line);
+		fc.assert(
+			fc.property(fc.array(fc.constantFrom('a', ' ', '\t', '\n', '\r\n', '\r', '{}', '\u00a0', '\f'), { maxLength: 80 }).map((a) => a.join('')), (text) => {
+				const r = analyzeBuffer(Buffer.from(text), 'data.unknown-ext');
+				assert.ok(r.ok);
+				const parts = text.split(/\r\n|\r|\n/);
+				if (parts[parts.length - 1] === '') parts.pop();
+				assert.equal(r.analysis.lines, parts.length, JSON.stringify(text));
+				assert.equal(r.analysis.blank, parts.filter(blankOnly).length, JSON.stringify(text));
+				assert.equal(r.analysis.code, parts.length - r.analysis.blank);
+			}),
+			{ numRuns: 2000 },
+		);
 	});
 });
