@@ -82,6 +82,138 @@ export interface BulkLanguage {
 	unknown: boolean;
 }
 
+/** Before and after of one aggregate entry; `null` where the entry does not exist (no files). */
+export interface EntryChange<T> {
+	before: T | null;
+	after: T | null;
+}
+
+/** The entries a `BatchSums` moved, each with a copy from before and after. */
+export interface SumsApplied {
+	totals: { before: Totals; after: Totals };
+	languages: EntryChange<LanguageTotals>[];
+	categories: EntryChange<LanguageTotals>[];
+	folders: EntryChange<FolderTotals>[];
+}
+
+// Sums are kept in typed arrays: [files, lines, code, comment, blank, bytes] then, for languages
+// and categories, [imports, classes, functions].
+
+/** One language's or category's net change in a batch. */
+interface KindSums {
+	name: string;
+	/** Category and unknown flag of the last added record: what a newly created entry gets. */
+	category: Category;
+	unknown: boolean;
+	net: Float64Array;
+}
+
+/** The net change of the files directly in one folder. */
+interface DirSums {
+	root: number;
+	dir: string;
+	net: Float64Array;
+}
+
+function addRecordSums(a: Float64Array, r: FileRecord, sign: number): void {
+	a[0] += sign;
+	a[1] += sign * r.lines;
+	a[2] += sign * r.code;
+	a[3] += sign * r.comment;
+	a[4] += sign * r.blank;
+	a[5] += sign * r.bytes;
+}
+
+/**
+ * A batch of record removals and additions, summed per language, per category and per folder a
+ * file is directly in, so the aggregates are updated once per entry instead of once per file
+ * and ancestor folder (`Aggregates.applySums`). The result equals `remove`/`add` of each record
+ * in turn, removals first.
+ */
+export class BatchSums {
+	readonly languages = new Map<string, KindSums>();
+	readonly categories = new Map<Category, KindSums>();
+	readonly dirs = new Map<string, DirSums>();
+	private lastLang: KindSums | undefined;
+	private lastCat: KindSums | undefined;
+	private lastDir: DirSums | undefined;
+
+	/**
+	 * Counts one record in (sign 1) or out (sign -1); `imports`, `classes` and `functions` are
+	 * its structure's counts (passed in: a record whose structure is not decoded yet has no arrays).
+	 */
+	add(r: FileRecord, sign: 1 | -1, imports: number, classes: number, functions: number): void {
+		let l = this.lastLang;
+		if (!l || l.name !== r.language) {
+			l = this.languages.get(r.language);
+			if (!l) this.languages.set(r.language, (l = kindSums(r.language, r)));
+			this.lastLang = l;
+		}
+		let c = this.lastCat;
+		if (!c || c.name !== r.category) {
+			c = this.categories.get(r.category);
+			if (!c) this.categories.set(r.category, (c = kindSums(r.category, r)));
+			this.lastCat = c;
+		}
+		if (sign > 0) {
+			l.category = r.category;
+			l.unknown = r.unknown === true;
+		}
+		const la = l.net;
+		const ca = c.net;
+		addRecordSums(la, r, sign);
+		la[6] += sign * imports;
+		la[7] += sign * classes;
+		la[8] += sign * functions;
+		addRecordSums(ca, r, sign);
+		ca[6] += sign * imports;
+		ca[7] += sign * classes;
+		ca[8] += sign * functions;
+
+		// The folder the file is directly in: a batch's files mostly come folder by folder, so
+		// the previous record's folder is checked first (no string built for it).
+		const p = r.path;
+		const slash = p.lastIndexOf('/');
+		let d = this.lastDir;
+		if (!d || d.root !== r.root || (slash < 0 ? d.dir !== '' : slash !== d.dir.length || !p.startsWith(d.dir))) {
+			const dir = slash < 0 ? '' : p.slice(0, slash);
+			const key = folderKey(r.root, dir);
+			d = this.dirs.get(key);
+			if (!d) this.dirs.set(key, (d = { root: r.root, dir, net: new Float64Array(6) }));
+			this.lastDir = d;
+		}
+		addRecordSums(d.net, r, sign);
+	}
+}
+
+function kindSums(name: string, r: FileRecord): KindSums {
+	return { name, category: r.category, unknown: r.unknown === true, net: new Float64Array(9) };
+}
+
+function addArray(t: Totals, a: Float64Array, sign: number): void {
+	t.files += sign * a[0];
+	t.lines += sign * a[1];
+	t.code += sign * a[2];
+	t.comment += sign * a[3];
+	t.blank += sign * a[4];
+	t.bytes += sign * a[5];
+}
+
+function addStructureArray(t: LanguageTotals, a: Float64Array, sign: number): void {
+	t.imports += sign * a[6];
+	t.classes += sign * a[7];
+	t.functions += sign * a[8];
+}
+
+function sameEntry(a: Totals | null, b: Totals | null): boolean {
+	if (!a || !b) return a === b;
+	return a.files === b.files && a.lines === b.lines && a.code === b.code && a.comment === b.comment &&
+		a.blank === b.blank && a.bytes === b.bytes &&
+		(a as LanguageTotals).imports === (b as LanguageTotals).imports &&
+		(a as LanguageTotals).classes === (b as LanguageTotals).classes &&
+		(a as LanguageTotals).functions === (b as LanguageTotals).functions;
+}
+
 export class Aggregates {
 	readonly totals: Totals = emptyTotals();
 	readonly languages = new Map<string, LanguageTotals>();
@@ -324,6 +456,70 @@ export class Aggregates {
 				addSums(f, perDir, at);
 			}
 		}
+	}
+
+	/**
+	 * Applies a batch's sums: per language, category and folder the net change (a folder's: of
+	 * the files directly in it, carried up to every ancestor once). An entry left with no files
+	 * is dropped; one that had none is created. Returns the entries that moved, with copies from
+	 * before and after.
+	 */
+	applySums(s: BatchSums): SumsApplied {
+		const totalsBefore = { ...this.totals };
+		const kinds = <K extends string>(sums: Map<K, KindSums>, live: Map<K, LanguageTotals>, entry: (k: KindSums) => LanguageTotals): EntryChange<LanguageTotals>[] => {
+			const out: EntryChange<LanguageTotals>[] = [];
+			for (const [key, k] of sums) {
+				const net = k.net;
+				let e = live.get(key);
+				const before = e ? { ...e } : null;
+				if (!e) {
+					if (net[0] <= 0) continue;
+					e = entry(k);
+				}
+				addArray(e, net, 1);
+				addStructureArray(e, net, 1);
+				let after: LanguageTotals | null = { ...e };
+				if (e.files === 0) {
+					live.delete(key);
+					after = null;
+				}
+				if (!sameEntry(before, after)) out.push({ before, after });
+			}
+			return out;
+		};
+		const languages = kinds(s.languages, this.languages, (k) => this.languageEntry(k.name, k.category, k.unknown));
+		const categories = kinds(s.categories, this.categories, (k) => this.categoryEntry(k.name as Category));
+		for (const k of s.languages.values()) addArray(this.totals, k.net, 1);
+
+		// Each folder's change: the net of the files directly in it and in every folder below.
+		const moved = new Map<string, DirSums>();
+		for (const d of s.dirs.values()) {
+			if (d.net[0] === 0 && d.net[1] === 0 && d.net[2] === 0 && d.net[3] === 0 && d.net[4] === 0 && d.net[5] === 0) continue;
+			for (const p of d.dir === '' ? [''] : parentFolders(d.dir + '/')) {
+				const key = folderKey(d.root, p);
+				let m = moved.get(key);
+				if (!m) moved.set(key, (m = { root: d.root, dir: p, net: new Float64Array(6) }));
+				for (let i = 0; i < 6; i++) m.net[i] += d.net[i];
+			}
+		}
+		const folders: EntryChange<FolderTotals>[] = [];
+		for (const [key, m] of moved) {
+			let f = this.folders.get(key);
+			const before = f ? { ...f } : null;
+			if (!f) {
+				if (m.net[0] <= 0) continue;
+				f = folderTotals(m.root, m.dir);
+				this.folders.set(key, f);
+			}
+			addArray(f, m.net, 1);
+			let after: FolderTotals | null = { ...f };
+			if (f.files === 0) {
+				this.folders.delete(key);
+				after = null;
+			}
+			if (!sameEntry(before, after)) folders.push({ before, after });
+		}
+		return { totals: { before: totalsBefore, after: { ...this.totals } }, languages, categories, folders };
 	}
 
 	/** A deep copy, sorted for output. */

@@ -2,9 +2,9 @@
 // current by subtracting a file's old record and adding its new one. Nothing is recomputed from
 // the records on an update; `applyBatch` reports what moved so views refresh only those nodes.
 
-import { Aggregates, folderKey, parentFolders } from './aggregate';
+import { Aggregates, BatchSums } from './aggregate';
 import type { AggregateSnapshot, BulkLanguage } from './aggregate';
-import type { Category, FileRecord, FolderTotals, LanguageTotals, SymbolRef, Totals } from './types';
+import type { FileRecord, FolderTotals, LanguageTotals, SymbolRef, Totals } from './types';
 
 // --- records whose structure is decoded on first use ------------------------------------------
 //
@@ -98,6 +98,67 @@ export function materialize(r: FileRecord): FileRecord {
 	return r;
 }
 
+/**
+ * Element counts of stored structure text (`[[imports…], [class, line, …], [function, line, …]]`
+ * as `encodeStructure` writes it) into `out`: imports, classes, functions. Reads the text once
+ * without building anything: what subtracting a record that was never decoded needs.
+ */
+export function countStructure(text: string, out: Float64Array): void {
+	out[0] = 0;
+	out[1] = 0;
+	out[2] = 0;
+	let depth = 0;
+	let list = -1;
+	let commas = 0;
+	let empty = true;
+	const n = text.length;
+	for (let i = 0; i < n; i++) {
+		const c = text.charCodeAt(i);
+		if (c === 0x22 /* " */) {
+			empty = false;
+			// To the closing quote; a backslash escapes the next character.
+			for (i++; i < n; i++) {
+				const d = text.charCodeAt(i);
+				if (d === 0x5c) i++;
+				else if (d === 0x22) break;
+			}
+		} else if (c === 0x5b /* [ */) {
+			if (++depth === 2) {
+				list++;
+				commas = 0;
+				empty = true;
+			}
+		} else if (c === 0x5d /* ] */) {
+			if (depth-- === 2 && list < 3) out[list] = empty ? 0 : commas + 1;
+		} else if (c === 0x2c /* , */) {
+			if (depth === 2) commas++;
+		} else if (depth === 2) empty = false;
+	}
+	out[1] /= 2;
+	out[2] /= 2;
+}
+
+const counts3 = new Float64Array(3);
+
+/** Counts `r` in or out of `sums`, reading a pending record's counts off its stored text. */
+function sumRecord(sums: BatchSums, r: FileRecord, sign: 1 | -1): void {
+	const text = r.imports as unknown;
+	if (typeof text === 'string') {
+		countStructure(text, counts3);
+		sums.add(r, sign, counts3[0], counts3[1], counts3[2]);
+	} else sums.add(r, sign, r.imports.length, r.classes.length, r.functions.length);
+}
+
+/**
+ * True when two records agree on everything but the structure (which is not read: `a` may be
+ * pending). Most changed files differ here, so their structure is never compared.
+ */
+function sameHead(a: FileRecord, b: FileRecord): boolean {
+	return a.path === b.path && a.root === b.root && a.language === b.language && a.category === b.category &&
+		a.size === b.size && a.mtimeMs === b.mtimeMs && a.bytes === b.bytes && a.lines === b.lines &&
+		a.code === b.code && a.comment === b.comment && a.blank === b.blank && !a.unknown === !b.unknown;
+}
+
 /** A file's identity in the index. */
 export interface FileKey {
 	root: number;
@@ -165,66 +226,6 @@ export function sameRecord(a: FileRecord, b: FileRecord): boolean {
 		if (a.functions[i].name !== b.functions[i].name || a.functions[i].line !== b.functions[i].line) return false;
 	}
 	return true;
-}
-
-function sameTotals(a: Totals | null, b: Totals | null): boolean {
-	if (!a || !b) return a === b;
-	return a.files === b.files && a.lines === b.lines && a.code === b.code && a.comment === b.comment &&
-		a.blank === b.blank && a.bytes === b.bytes &&
-		(a as LanguageTotals).imports === (b as LanguageTotals).imports &&
-		(a as LanguageTotals).classes === (b as LanguageTotals).classes &&
-		(a as LanguageTotals).functions === (b as LanguageTotals).functions;
-}
-
-/**
- * Records the aggregate entries a batch may touch, with a copy of each before the batch, so the
- * delta can be read off the live aggregates afterwards (cost: proportional to the batch, not to
- * the index).
- */
-class DeltaTracker {
-	private readonly languages = new Map<string, LanguageTotals | null>();
-	private readonly categories = new Map<Category, LanguageTotals | null>();
-	private readonly folders = new Map<string, FolderTotals | null>();
-	private readonly totalsBefore: Totals;
-
-	constructor(private readonly agg: Aggregates) {
-		this.totalsBefore = { ...agg.totals };
-	}
-
-	touch(r: FileRecord): void {
-		if (!this.languages.has(r.language)) {
-			const l = this.agg.languages.get(r.language);
-			this.languages.set(r.language, l ? { ...l } : null);
-		}
-		if (!this.categories.has(r.category)) {
-			const c = this.agg.categories.get(r.category);
-			this.categories.set(r.category, c ? { ...c } : null);
-		}
-		for (const p of parentFolders(r.path)) {
-			const key = folderKey(r.root, p);
-			if (this.folders.has(key)) continue;
-			const f = this.agg.folders.get(key);
-			this.folders.set(key, f ? { ...f } : null);
-		}
-	}
-
-	finish(): AggregateDelta {
-		const diff = <K, T extends Totals>(before: Map<K, T | null>, live: Map<K, T>): EntryDelta<T>[] => {
-			const out: EntryDelta<T>[] = [];
-			for (const [k, b] of before) {
-				const a = live.get(k);
-				const after = a ? { ...a } : null;
-				if (!sameTotals(b, after)) out.push({ before: b, after });
-			}
-			return out;
-		};
-		return {
-			totals: { before: this.totalsBefore, after: { ...this.agg.totals } },
-			languages: diff(this.languages, this.agg.languages),
-			categories: diff(this.categories, this.agg.categories),
-			folders: diff(this.folders, this.agg.folders),
-		};
-	}
 }
 
 export class FileIndex {
@@ -343,31 +344,116 @@ export class FileIndex {
 	 * present). An upsert equal to the stored record is a no-op and is not reported.
 	 */
 	applyBatch(changes: IndexChanges): BatchDelta {
-		const tracker = new DeltaTracker(this.aggregates);
-		const kinds = new Map<string, ChangedFile>();
-		for (const d of changes.deletes) {
-			const old = this.get(d.root, d.path);
-			if (!old) continue;
-			tracker.touch(old);
-			this.delete(d.root, d.path);
-			kinds.set(fileKey(d.root, d.path), { root: d.root, path: d.path, kind: 'removed' });
-		}
-		for (const r of changes.upserts) {
-			const key = fileKey(r.root, r.path);
-			const old = this.get(r.root, r.path);
-			if (old && sameRecord(old, r)) continue;
-			if (old) tracker.touch(old);
-			tracker.touch(r);
-			this.upsert(r);
-			const prev = kinds.get(key);
-			// Removed then re-added in the same batch is a change; added then changed stays an add.
-			const kind = prev?.kind === 'added' ? 'added' : old || prev ? 'changed' : 'added';
-			kinds.set(key, { root: r.root, path: r.path, kind });
-		}
-		return { changed: [...kinds.values()], aggregates: tracker.finish() };
+		const b = this.beginBatch();
+		b.apply(changes);
+		return b.finish();
+	}
+
+	/**
+	 * A batch applied in parts (a big one, while the rest is still being analyzed) and reported
+	 * as one: each `apply` updates the records and the aggregates at once; `finish` gives the
+	 * whole batch's delta — per file its net kind, per aggregate entry its value before the first
+	 * part and after the last.
+	 */
+	beginBatch(): IndexBatch {
+		return new IndexBatch(this.records, this.aggregates);
 	}
 
 	snapshot(): AggregateSnapshot {
 		return this.aggregates.snapshot();
+	}
+}
+
+function sameTotals(a: Totals | null, b: Totals | null): boolean {
+	if (!a || !b) return a === b;
+	return a.files === b.files && a.lines === b.lines && a.code === b.code && a.comment === b.comment &&
+		a.blank === b.blank && a.bytes === b.bytes &&
+		(a as LanguageTotals).imports === (b as LanguageTotals).imports &&
+		(a as LanguageTotals).classes === (b as LanguageTotals).classes &&
+		(a as LanguageTotals).functions === (b as LanguageTotals).functions;
+}
+
+/** See `FileIndex.beginBatch`. */
+export class IndexBatch {
+	private readonly kinds = new Map<string, ChangedFile>();
+	private totalsBefore: Totals | undefined;
+	private parts = 0;
+	/** Per aggregate entry: its first `before` and last `after` over the parts. */
+	private readonly entries = [new Map<string, EntryDelta<LanguageTotals>>(), new Map<string, EntryDelta<LanguageTotals>>(), new Map<string, EntryDelta<FolderTotals>>()] as const;
+	private first: AggregateDelta | undefined;
+
+	constructor(
+		private readonly records: Map<string, FileRecord>,
+		private readonly aggregates: Aggregates,
+	) {}
+
+	/**
+	 * Applies one part: its numbers are summed per language, category and folder and the
+	 * aggregates updated once per entry (see `BatchSums`); a replaced record's structure is
+	 * counted, never decoded.
+	 */
+	apply(changes: IndexChanges): void {
+		const sums = new BatchSums();
+		const { records, kinds } = this;
+		for (const d of changes.deletes) {
+			const key = fileKey(d.root, d.path);
+			const old = records.get(key);
+			if (!old) continue;
+			records.delete(key);
+			sumRecord(sums, old, -1);
+			const prev = kinds.get(key);
+			// Added earlier in this batch and now gone: nothing happened.
+			if (prev?.kind === 'added') kinds.delete(key);
+			else kinds.set(key, { root: d.root, path: d.path, kind: 'removed' });
+		}
+		for (const r of changes.upserts) {
+			const key = fileKey(r.root, r.path);
+			const old = records.get(key);
+			if (old) {
+				if (sameHead(old, r) && sameRecord(materialize(old), r)) continue;
+				sumRecord(sums, old, -1);
+			}
+			sumRecord(sums, r, 1);
+			records.set(key, r);
+			const prev = kinds.get(key);
+			// Removed then re-added in the same batch is a change; added then changed stays an add.
+			if (!prev) kinds.set(key, { root: r.root, path: r.path, kind: old ? 'changed' : 'added' });
+			else if (prev.kind === 'removed') prev.kind = 'changed';
+		}
+		const d = this.aggregates.applySums(sums);
+		this.parts++;
+		this.totalsBefore ??= d.totals.before;
+		if (this.parts === 1) {
+			this.first = d;
+			return;
+		}
+		if (this.parts === 2) this.mergeEntries(this.first!);
+		this.mergeEntries(d);
+	}
+
+	private mergeEntries(d: AggregateDelta): void {
+		const put = <T extends Totals>(map: Map<string, EntryDelta<T>>, list: EntryDelta<T>[], key: (t: T) => string) => {
+			for (const e of list) {
+				const k = key((e.before ?? e.after)!);
+				const prev = map.get(k);
+				if (prev) prev.after = e.after;
+				else map.set(k, { before: e.before, after: e.after });
+			}
+		};
+		put(this.entries[0], d.languages, (t) => t.name);
+		put(this.entries[1], d.categories, (t) => t.name);
+		put(this.entries[2], d.folders, (t) => `${t.root}\u0000${t.path}`);
+	}
+
+	/** The whole batch's delta. */
+	finish(): BatchDelta {
+		const changed = [...this.kinds.values()];
+		const totals = { before: this.totalsBefore ?? { ...this.aggregates.totals }, after: { ...this.aggregates.totals } };
+		if (this.parts <= 1) {
+			const f = this.first;
+			return { changed, aggregates: { totals, languages: f?.languages ?? [], categories: f?.categories ?? [], folders: f?.folders ?? [] } };
+		}
+		const keep = <T extends Totals>(map: Map<string, EntryDelta<T>>) => [...map.values()].filter((e) => !sameTotals(e.before, e.after));
+		return { changed, aggregates: { totals, languages: keep(this.entries[0]), categories: keep(this.entries[1]), folders: keep(this.entries[2]) } };
 	}
 }

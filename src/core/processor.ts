@@ -14,8 +14,8 @@
 //      out the same is no change);
 //   3. applies the batch to the index (add/subtract: aggregate deltas come out of it) — a big
 //      batch in parts while the workers analyze the rest, the parts' deltas merged into one;
-//   4. persists it (one journal append, or a compaction) — the index on disk is always the
-//      state after some whole batch;
+//   4. persists it (one journal append, or a full rewrite when the batch changed a large share
+//      of the index) — the index on disk is always the state after some whole batch;
 //   5. fires ONE `onDidProcessBatch` event with the changed paths, the deltas, skips, errors
 //      and timings.
 //
@@ -30,19 +30,19 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LRUCache } from 'lru-cache';
-import { folderKey, parentFolders } from './aggregate';
+import { folderKey } from './aggregate';
 import { Emitter } from './emitter';
 import type { Event } from './emitter';
 import { fileKey } from './fileIndex';
-import type { AggregateDelta, BatchDelta, ChangedFile, EntryDelta, FileIndex, FileKey } from './fileIndex';
+import type { AggregateDelta, ChangedFile, FileIndex, FileKey } from './fileIndex';
 import type { IndexMeta, IndexStoreBackend } from './indexStore';
 import { isSkip } from './analyzeWorker';
 import type { AnalyzeJob, AnalyzeOutcome } from './analyzeWorker';
-import { ALWAYS_SKIPPED, createPathFilter, IGNORE_FILE_NAMES } from './matcher';
-import type { PathFilter } from './matcher';
+import { ALWAYS_SKIPPED, createPathFilter, extendChain, IGNORE_FILE_NAMES, isIgnored } from './matcher';
+import type { PathFilter, RuleChain } from './matcher';
 import type { AnalyzerPool } from './pool';
 import { analyzeFile } from './scanner';
-import type { FileRecord, FolderTotals, LanguageTotals, Logger, ScanOptions, Skipped, Totals } from './types';
+import type { FileRecord, Logger, ScanOptions, Skipped } from './types';
 import { silentLogger } from './types';
 import { walk } from './walk';
 import { analyzeOptionsOf, indexFingerprint } from './warmScan';
@@ -142,6 +142,12 @@ export interface ProcessorOptions {
 	applyEvery?: number;
 	/** Files stat-ed or analyzed at once. @default 16 */
 	concurrency?: number;
+	/**
+	 * Share of the index a batch must change to be persisted by rewriting the whole index (an
+	 * atomic `save`) rather than appending it to the store's journal.
+	 * @default 0.25
+	 */
+	rewriteShare?: number;
 	/** Aborting stops the loop after the batch in progress (pending events are dropped). */
 	signal?: AbortSignal;
 	logger?: Logger;
@@ -217,8 +223,22 @@ function endsWithName(rel: string, names: readonly string[]): boolean {
  */
 function isNormalAbsolute(p: string): boolean {
 	if (path.sep !== '/' || p.charCodeAt(0) !== 47) return false;
-	if (p.length === 1) return true;
-	return !p.endsWith('/') && !p.includes('//') && !p.includes('/./') && !p.includes('/../') && !p.endsWith('/.') && !p.endsWith('/..');
+	// Called per event. Most paths have no '//' and no part starting with '.': two native searches.
+	const n = p.length;
+	if (p.indexOf('/.') < 0 && p.indexOf('//') < 0) return n === 1 || p.charCodeAt(n - 1) !== 47;
+	// Else one pass: a part that is empty, '.' or '..' starts right after a '/'.
+	for (let i = 0; i < n; i++) {
+		if (p.charCodeAt(i) !== 47) continue;
+		const a = p.charCodeAt(i + 1);
+		if (a === 47) return false;
+		if (i + 1 === n) return n === 1;
+		if (a === 46 /* . */) {
+			const b = p.charCodeAt(i + 2);
+			if (i + 2 === n || b === 47) return false;
+			if (b === 46 && (i + 3 === n || p.charCodeAt(i + 3) === 47)) return false;
+		}
+	}
+	return true;
 }
 
 export class Processor {
@@ -234,12 +254,15 @@ export class Processor {
 	private readonly stormThreshold: number;
 	private readonly concurrency: number;
 	private readonly applyEvery: number;
+	private readonly rewriteShare: number;
 	private readonly signal: AbortSignal | undefined;
 	private readonly logger: Logger;
 	private readonly cache: LRUCache<string, FileRecord>;
 	private readonly roots: string[];
 	/** Each root with a trailing separator: what paths under it start with. */
 	private readonly rootPrefixes: string[];
+	/** Per root: normal absolute POSIX path (see `isNormalAbsolute`), so relative paths are slices. */
+	private readonly rootsNormal: boolean[];
 	private readonly owned: Set<number> | undefined;
 	private readonly gate: (() => Promise<void>) | undefined;
 
@@ -271,6 +294,7 @@ export class Processor {
 		this.index = opts.index;
 		this.roots = opts.index.roots;
 		this.rootPrefixes = this.roots.map((r) => (r.endsWith(path.sep) ? r : r + path.sep));
+		this.rootsNormal = this.roots.map(isNormalAbsolute);
 		this.store = opts.store;
 		this.scanOptions = opts.scanOptions ?? {};
 		this.meta = opts.meta ?? { roots: this.roots, fingerprint: indexFingerprint(this.scanOptions) };
@@ -285,6 +309,7 @@ export class Processor {
 		this.stormThreshold = opts.stormThreshold ?? 5000;
 		this.concurrency = opts.concurrency ?? 16;
 		this.applyEvery = opts.applyEvery ?? 2000;
+		this.rewriteShare = opts.rewriteShare ?? 0.25;
 		this.signal = opts.signal;
 		this.logger = opts.logger ?? silentLogger;
 		const check = (name: string, v: number, min: number) => {
@@ -295,6 +320,7 @@ export class Processor {
 		check('stormThreshold', this.stormThreshold, 1);
 		check('concurrency', this.concurrency, 1);
 		check('applyEvery', this.applyEvery, 1);
+		check('rewriteShare', this.rewriteShare, 0);
 		this.cache = new LRUCache<string, FileRecord>({
 			max: opts.cacheMaxEntries ?? 10_000,
 			maxSize: opts.cacheMaxBytes ?? 32 * 1024 * 1024,
@@ -386,7 +412,7 @@ export class Processor {
 			if ((p === r || p.startsWith(this.rootPrefixes[i])) && (best < 0 || r.length > this.roots[best].length)) best = i;
 		}
 		if (best < 0) return undefined;
-		if (path.sep !== '/' || !isNormalAbsolute(this.roots[best])) {
+		if (!this.rootsNormal[best]) {
 			return { root: best, rel: path.relative(this.roots[best], p).split(path.sep).join('/') };
 		}
 		// Under a normal root: the path past the root's prefix is already the relative path.
@@ -396,12 +422,12 @@ export class Processor {
 	/** True when a queued rescan of `rel` or of a folder above it will see this path anyway. */
 	private coveredByRescan(root: number, rel: string): boolean {
 		if (this.rescans.size === 0) return false;
-		if (this.rescans.has(fileKey(root, rel)) || this.rescans.has(fileKey(root, ''))) return true;
+		if (this.rescans.has(fileKey(root, ''))) return true;
 		// Shortest folders first (a storm's rescans are top folders), no array built.
 		for (let i = rel.indexOf('/'); i !== -1; i = rel.indexOf('/', i + 1)) {
 			if (this.rescans.has(fileKey(root, rel.slice(0, i)))) return true;
 		}
-		return false;
+		return this.rescans.has(fileKey(root, rel));
 	}
 
 	private addPath(root: number, rel: string): void {
@@ -434,6 +460,7 @@ export class Processor {
 			this.stormRescans.add(fileKey(t.root, t.rel));
 		}
 		this.logger.info(`[processor] event storm: collapsed into rescans of ${tops.size} folder(s)`);
+		this.endWindow?.();
 	}
 
 	private wake(): void {
@@ -468,7 +495,10 @@ export class Processor {
 			}
 			this.busy = true;
 			const tw = performance.now();
-			if (!this.stopping && this.windowMs > 0 && this.pending.size < this.maxBatch) {
+			// A full batch skips the window; so does a collapsed storm (more than a batch's worth of
+			// events came, and its rescans read the files as they are when they run, so waiting
+			// for the rest of the storm would change nothing but the wait).
+			if (!this.stopping && this.windowMs > 0 && this.pending.size < this.maxBatch && this.stormRescans.size === 0) {
 				await new Promise<void>((resolve) => {
 					const timer = setTimeout(done, this.windowMs);
 					function done() {
@@ -565,10 +595,10 @@ export class Processor {
 			const ta = performance.now();
 			// A big batch is applied in parts while the workers analyze the rest (this thread
 			// would wait for them otherwise); persisted and reported once, as one batch.
-			const merged = new DeltaMerger();
+			const applying = this.index.beginBatch();
 			const sink = this.analyzeSink(b, () => {
 				const tp = performance.now();
-				merged.add(this.index.applyBatch(b.changes()));
+				applying.apply(b.changes());
 				timing.applyMs += performance.now() - tp;
 			});
 			for (const t of toAnalyze) await sink.push(t.e, this.absOf(t.e), t.st);
@@ -596,20 +626,27 @@ export class Processor {
 
 			// 4. Apply.
 			const tp = performance.now();
-			delta = merged.add(this.index.applyBatch(b.changes())).result();
+			applying.apply(b.changes());
+			delta = applying.finish();
 			timing.applyMs += performance.now() - tp;
 
 			// 5. Persist only what really changed.
 			if (this.store && delta.changed.length > 0) {
 				const tpersist = performance.now();
-				const upserts: FileRecord[] = [];
-				const deletes: FileKey[] = [];
-				for (const c of delta.changed) {
-					if (c.kind === 'removed') deletes.push({ root: c.root, path: c.path });
-					else upserts.push(this.index.get(c.root, c.path)!);
-				}
 				try {
-					await this.store.commit({ upserts, deletes }, () => this.index.values(), this.meta);
+					if (delta.changed.length > this.rewriteShare * this.index.size) {
+						// A storm: the journal line would be about as big as the index, and read back
+						// at every load until the next compaction. One full (atomic) rewrite instead.
+						await this.store.save(this.index.values(), this.meta);
+					} else {
+						const upserts: FileRecord[] = [];
+						const deletes: FileKey[] = [];
+						for (const c of delta.changed) {
+							if (c.kind === 'removed') deletes.push({ root: c.root, path: c.path });
+							else upserts.push(this.index.get(c.root, c.path)!);
+						}
+						await this.store.commit({ upserts, deletes }, () => this.index.values(), this.meta);
+					}
 				} catch (err) {
 					b.error({ root: -1, rel: this.store.path }, `cannot save the index: ${errText(err)}`);
 				}
@@ -697,7 +734,12 @@ export class Processor {
 			return;
 		}
 		if (!top.isDirectory() || !(await filter.isIncluded(f.rel, true))) return;
-		const stack: { rel: string; abs: string }[] = [{ rel: f.rel, abs: absTop }];
+		// As the walker does: each entry is checked on its own (its folders were when the listing
+		// entered them) against the rules of its folder, which are its parent's plus the folder's
+		// own ignore files when the listing sees some.
+		const parentRel = f.rel.includes('/') ? f.rel.slice(0, f.rel.lastIndexOf('/')) : '';
+		const stack: { rel: string; abs: string; chain: RuleChain | null }[] = [{ rel: f.rel, abs: absTop, chain: await filter.chainOf(parentRel) }];
+		const files: { e: PathEntry; abs: string }[] = [];
 		while (stack.length > 0) {
 			const dir = stack.pop()!;
 			let dirents: fs.Dirent[];
@@ -708,24 +750,33 @@ export class Processor {
 				if (code !== 'ENOENT' && code !== 'ENOTDIR') b.skip({ path: dir.rel, root: f.root, reason: 'unreadable-folder', detail: errText(err) });
 				continue;
 			}
-			const files: { e: PathEntry; abs: string }[] = [];
+			let chain = dir.chain;
+			if (filter.respectIgnoreFiles && dirents.some((d) => (IGNORE_NAMES as readonly string[]).includes(d.name))) {
+				const texts = await Promise.all(IGNORE_NAMES.map((n) => fs.promises.readFile(dir.abs + path.sep + n, 'utf8').catch(() => '')));
+				chain = extendChain(chain, dir.rel, texts);
+			}
+			if (filter.respectIgnoreFiles) filter.remember(dir.rel, chain);
+			files.length = 0;
 			for (const d of dirents) {
-				const rel = `${dir.rel}/${d.name}`;
-				if (d.isDirectory()) {
-					if (await filter.isIncluded(rel, true)) stack.push({ rel, abs: dir.abs + path.sep + d.name });
-				} else if (d.isFile()) {
-					if (await filter.isIncluded(rel, false)) files.push({ e: { root: f.root, rel }, abs: dir.abs + path.sep + d.name });
-				} else if (!d.isSymbolicLink() && (await filter.isIncluded(rel, false))) {
+				const name = d.name;
+				if (ALWAYS_SKIPPED.has(name)) continue;
+				const rel = `${dir.rel}/${name}`;
+				if (d.isFile()) {
+					if (!filter.dropsFile(rel) && !isIgnored(chain, rel, false)) {
+						const abs = dir.abs + path.sep + name;
+						if (stat) files.push({ e: { root: f.root, rel }, abs });
+						else {
+							const wait = onFile({ root: f.root, rel }, abs, undefined);
+							if (wait) await wait;
+						}
+					}
+				} else if (d.isDirectory()) {
+					if (!filter.excludesDir(rel) && !isIgnored(chain, rel, true)) stack.push({ rel, abs: dir.abs + path.sep + name, chain });
+				} else if (!d.isSymbolicLink() && !filter.dropsFile(rel) && !isIgnored(chain, rel, false)) {
 					b.skip({ path: rel, root: f.root, reason: 'special' });
 				}
 			}
-			if (!stat) {
-				for (const x of files) {
-					const wait = onFile(x.e, x.abs, undefined);
-					if (wait) await wait;
-				}
-				continue;
-			}
+			if (!stat || files.length === 0) continue;
 			const stats: (FileStat | undefined)[] = new Array(files.length);
 			let i = 0;
 			await forEachLimit(files, this.concurrency, async (x) => {
@@ -854,6 +905,14 @@ export class Processor {
 	}
 }
 
+/** True when one of `rel`'s folders other than the root is in `folders` (keys by `fileKey`); no array built. */
+function inFolderOf(folders: Set<string>, root: number, rel: string): boolean {
+	for (let i = rel.indexOf('/'); i !== -1; i = rel.indexOf('/', i + 1)) {
+		if (folders.has(fileKey(root, rel.slice(0, i)))) return true;
+	}
+	return false;
+}
+
 /** Collects one batch's changes, with the rules for paths seen both ways. */
 class BatchBuilder {
 	private readonly upserts = new Map<string, FileRecord>();
@@ -902,14 +961,7 @@ class BatchBuilder {
 		}
 		if (folders.size === 0) return;
 		// keys(): no record's structure is decoded for this pass.
-		for (const r of this.index.keys()) {
-			for (const f of parentFolders(r.path)) {
-				if (f !== '' && folders.has(fileKey(r.root, f))) {
-					this.remove({ root: r.root, rel: r.path });
-					break;
-				}
-			}
-		}
+		for (const r of this.index.keys()) if (inFolderOf(folders, r.root, r.path)) this.remove({ root: r.root, rel: r.path });
 	}
 
 	/**
@@ -925,18 +977,7 @@ class BatchBuilder {
 			else subs.add(fileKey(f.root, f.rel));
 		}
 		for (const r of this.index.keys()) {
-			let under = whole.has(r.root);
-			if (!under && subs.size > 0) {
-				if (subs.has(fileKey(r.root, r.path))) under = true;
-				else {
-					for (const p of parentFolders(r.path)) {
-						if (p !== '' && subs.has(fileKey(r.root, p))) {
-							under = true;
-							break;
-						}
-					}
-				}
-			}
+			const under = whole.has(r.root) || (subs.size > 0 && (subs.has(fileKey(r.root, r.path)) || inFolderOf(subs, r.root, r.path)));
 			if (under && !this.seen.has(fileKey(r.root, r.path))) this.remove({ root: r.root, rel: r.path });
 		}
 	}
@@ -951,78 +992,5 @@ class BatchBuilder {
 		this.upserts.clear();
 		this.deletes.clear();
 		return out;
-	}
-}
-
-function sameTotals(a: Totals | null, b: Totals | null): boolean {
-	if (!a || !b) return a === b;
-	const x = a as Partial<LanguageTotals>;
-	const y = b as Partial<LanguageTotals>;
-	return a.files === b.files && a.lines === b.lines && a.code === b.code && a.comment === b.comment &&
-		a.blank === b.blank && a.bytes === b.bytes && x.imports === y.imports && x.classes === y.classes && x.functions === y.functions;
-}
-
-/**
- * The deltas of a batch applied in parts, as one: per file the net kind, per aggregate entry the
- * first `before` and the last `after` (entries that ended where they began are left out).
- */
-class DeltaMerger {
-	private first: BatchDelta | undefined;
-	private parts = 0;
-	private readonly kinds = new Map<string, ChangedFile>();
-	private totalsAfter: Totals | undefined;
-	private readonly entries = [new Map<string, EntryDelta<LanguageTotals>>(), new Map<string, EntryDelta<LanguageTotals>>(), new Map<string, EntryDelta<FolderTotals>>()] as const;
-
-	add(d: BatchDelta): this {
-		this.parts++;
-		if (!this.first) {
-			// One part (the usual case): nothing to merge.
-			this.first = d;
-			this.totalsAfter = d.aggregates.totals.after;
-			for (const c of d.changed) this.kinds.set(fileKey(c.root, c.path), c);
-			this.mergeEntries(d);
-			return this;
-		}
-		this.totalsAfter = d.aggregates.totals.after;
-		for (const c of d.changed) {
-			const k = fileKey(c.root, c.path);
-			const prev = this.kinds.get(k);
-			if (!prev) this.kinds.set(k, c);
-			else if (prev.kind === 'added') {
-				if (c.kind === 'removed') this.kinds.delete(k);
-			} else if (prev.kind === 'removed') this.kinds.set(k, { ...c, kind: 'changed' });
-			else this.kinds.set(k, c.kind === 'removed' ? c : prev);
-		}
-		this.mergeEntries(d);
-		return this;
-	}
-
-	private mergeEntries(d: BatchDelta): void {
-		const put = <T extends Totals>(map: Map<string, EntryDelta<T>>, list: EntryDelta<T>[], key: (t: T) => string) => {
-			for (const e of list) {
-				const k = key((e.before ?? e.after)!);
-				const prev = map.get(k);
-				if (prev) prev.after = e.after;
-				else map.set(k, { before: e.before, after: e.after });
-			}
-		};
-		put(this.entries[0], d.aggregates.languages, (t) => t.name);
-		put(this.entries[1], d.aggregates.categories, (t) => t.name);
-		put(this.entries[2], d.aggregates.folders, (t) => `${t.root}\u0000${t.path}`);
-	}
-
-	result(): BatchDelta {
-		const d = this.first!;
-		if (this.parts === 1) return d;
-		const keep = <T extends Totals>(map: Map<string, EntryDelta<T>>) => [...map.values()].filter((e) => !sameTotals(e.before, e.after));
-		return {
-			changed: [...this.kinds.values()],
-			aggregates: {
-				totals: { before: d.aggregates.totals.before, after: this.totalsAfter! },
-				languages: keep(this.entries[0]),
-				categories: keep(this.entries[1]),
-				folders: keep(this.entries[2]),
-			},
-		};
 	}
 }
