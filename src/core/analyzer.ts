@@ -2,7 +2,7 @@
 // classes (code, comment, blank) and structure (imports, classes, functions).
 
 import { compileLanguage, detectLanguage, getLanguageTable, lastExtension, baseName, DocMode, STRING_HINT, TokenKind } from './languages';
-import type { CompiledLanguage, CompiledRule, Token } from './languages';
+import type { CompiledLanguage, CompiledRule, RulePlan, Token } from './languages';
 import { decodeText } from './encoding';
 import type { AnalyzeOptions, Category, FileAnalysis, LanguageDef, SkipReason, SymbolRef } from './types';
 
@@ -614,7 +614,8 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 		afterBackslash = backslashBlank && i > lineStart && buf[i - 1] === 0x5c;
 		if (cand !== -1) {
 			if (pendingCut !== -1) candEnd = pendingCut;
-			matchStructure(c, buf, cand, lineStart, candEnd === -1 ? i : candEnd, cutStart, cutEnd, nCuts, lines, hint, out);
+			const plan = planFor(c, buf[cand], hint);
+			if (plan !== null) matchStructure(c, plan, buf, cand, lineStart, candEnd === -1 ? i : candEnd, cutStart, cutEnd, nCuts, lines, out);
 		}
 		pendingCut = -1;
 		nCuts = 0;
@@ -642,7 +643,8 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 		if (state === DOC && openLine === lines - 1) docOpenMerged = merged && hasCode;
 		if (cand !== -1) {
 			if (pendingCut !== -1) candEnd = pendingCut;
-			matchStructure(c, buf, cand, lineStart, candEnd === -1 ? n : candEnd, cutStart, cutEnd, nCuts, lines, hint, out);
+			const plan = planFor(c, buf[cand], hint);
+			if (plan !== null) matchStructure(c, plan, buf, cand, lineStart, candEnd === -1 ? n : candEnd, cutStart, cutEnd, nCuts, lines, out);
 		}
 	}
 	if (clocMode && state === DOC && !docAsCode) {
@@ -730,6 +732,23 @@ function isClocMarker(buf: Buffer, i: number, n: number): boolean {
 	return (i + 1 < n && buf[i + 1] === (x === 0x2f ? 0x2a : 0x2f)) || (i > 0 && buf[i - 1] === (x === 0x2f ? 0x2a : 0x2f));
 }
 
+/**
+ * The rules that a line starting with byte `b` whose code holds the hint bits `hint` may
+ * match (their `first` has `b`, their `need` is in `hint`), or null when none: built once per
+ * byte and hint combination and language, so most lines are turned down by one lookup.
+ */
+function planFor(c: CompiledLanguage, b: number, hint: number): RulePlan | null {
+	const plans = (c.plans ??= new Array<RulePlan | null | undefined>(256 << 6));
+	const key = (b << 6) | hint;
+	let plan = plans[key];
+	if (plan === undefined) {
+		const pick = (rules: CompiledRule[]) => rules.filter((r) => r.first[b] === 1 && (r.need & hint) === r.need);
+		const p: RulePlan = { imports: pick(c.imports), classes: pick(c.classes), functions: pick(c.functions) };
+		plan = plans[key] = p.imports.length + p.classes.length + p.functions.length === 0 ? null : p;
+	}
+	return plan;
+}
+
 // What `lineHasLiteral` learned about the current candidate line (reset by `matchStructure`).
 /** End of the line's leading run of words and blanks; -1 until a rule asks (`CompiledRule.litLeading`). */
 let lineLead = -1;
@@ -787,6 +806,7 @@ function matchAt(buf: Buffer, i: number, n: number, pat: Uint8Array): boolean {
  */
 function matchStructure(
 	c: CompiledLanguage,
+	plan: RulePlan,
 	buf: Buffer,
 	first: number,
 	from: number,
@@ -795,10 +815,8 @@ function matchStructure(
 	cutEnd: number[],
 	nCuts: number,
 	line: number,
-	hint: number,
 	out: FileAnalysis,
 ): void {
-	const b = buf[first];
 	if (to > from + MAX_DECODED_LINE) to = from + MAX_DECODED_LINE;
 	// Decoded lazily, once, by the first rule that is tried.
 	let text: string | undefined;
@@ -806,9 +824,10 @@ function matchStructure(
 	litSearched = 0;
 	litFound = 0;
 	let name: string | undefined;
-	for (let k = 0; k < c.imports.length; k++) {
-		const r = c.imports[k];
-		if (r.first[b] !== 1 || (r.need & hint) !== r.need || (r.lit !== undefined && !lineHasLiteral(r, buf, first, to, nCuts))) continue;
+	const imports = plan.imports;
+	for (let k = 0; k < imports.length; k++) {
+		const r = imports[k];
+		if (r.lit !== undefined && !lineHasLiteral(r, buf, first, to, nCuts)) continue;
 		text ??= decodeCandidate(buf, from, to, cutStart, cutEnd, nCuts);
 		name = r.re.exec(text)?.[r.group];
 		if (name !== undefined && name !== '') {
@@ -816,9 +835,10 @@ function matchStructure(
 			break;
 		}
 	}
-	for (let k = 0; k < c.classes.length; k++) {
-		const r = c.classes[k];
-		if (r.first[b] !== 1 || (r.need & hint) !== r.need || (r.lit !== undefined && !lineHasLiteral(r, buf, first, to, nCuts))) continue;
+	const classes = plan.classes;
+	for (let k = 0; k < classes.length; k++) {
+		const r = classes[k];
+		if (r.lit !== undefined && !lineHasLiteral(r, buf, first, to, nCuts)) continue;
 		text ??= decodeCandidate(buf, from, to, cutStart, cutEnd, nCuts);
 		name = r.re.exec(text)?.[r.group];
 		if (name !== undefined && name !== '') {
@@ -829,9 +849,10 @@ function matchStructure(
 	const not = c.notFunctionNames;
 	/** 0 not checked yet, 1 the line may hold a definition, 2 it cannot (stop word, or a line end that rules functions out). */
 	let fnLine = 0;
-	for (let k = 0; k < c.functions.length; k++) {
-		const r = c.functions[k];
-		if (r.first[b] !== 1 || (r.need & hint) !== r.need || (r.lit !== undefined && !lineHasLiteral(r, buf, first, to, nCuts))) continue;
+	const functions = plan.functions;
+	for (let k = 0; k < functions.length; k++) {
+		const r = functions[k];
+		if (r.lit !== undefined && !lineHasLiteral(r, buf, first, to, nCuts)) continue;
 		// Checked only once a rule could match: most candidate lines never get here.
 		if (fnLine === 0) fnLine = functionLineExcluded(c, buf, first, to) ? 2 : 1;
 		if (fnLine === 2) return;

@@ -196,6 +196,13 @@ export interface CompiledRule {
 	group: number;
 }
 
+/** The structure rules a candidate line may match, by kind, in table order (see the analyzer's `planFor`). */
+export interface RulePlan {
+	imports: CompiledRule[];
+	classes: CompiledRule[];
+	functions: CompiledRule[];
+}
+
 /** A language compiled for the analyzer. Built once per language, on first use. */
 export interface CompiledLanguage {
 	def: LanguageDef;
@@ -237,6 +244,8 @@ export interface CompiledLanguage {
 	stopWords: Map<number, Uint8Array>;
 	/** Bytes of `functionLineEndsNot`. */
 	functionEndsNot: Set<number>;
+	/** The analyzer's rule plans by `first byte << 6 | hint bits` (null: no rule can match), filled as lines ask. */
+	plans?: (RulePlan | null | undefined)[];
 }
 
 /** `src` without its `(?!…)` groups (balanced), for reading which words a rule spells out. */
@@ -406,6 +415,7 @@ export function compileLanguage(def: LanguageDef): CompiledLanguage {
 		classes,
 		functions,
 		notFunctionNames: new Set(s.notFunctionNames ?? []),
+		plans: undefined,
 		functionEndsNot: new Set([...(s.functionLineEndsNot ?? '')].map((ch) => ch.charCodeAt(0))),
 		stopWords: new Map(
 			(s.notFunctionNames ?? [])
