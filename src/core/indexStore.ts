@@ -42,6 +42,9 @@ import * as nodePath from 'node:path';
 import * as zlib from 'node:zlib';
 import { decodeStructure, encodeStructure, fileKey, flatSymbols, materialize } from './fileIndex';
 import type { FileKey, IndexChanges, PendingRecords } from './fileIndex';
+import { Aggregates } from './aggregate';
+import type { AggregateSnapshot } from './aggregate';
+import { DigestTable } from './dirSums';
 import type { Category, FileRecord, Logger, SymbolRef } from './types';
 import { silentLogger } from './types';
 
@@ -72,6 +75,41 @@ interface Header extends IndexMeta {
 	dirs: string[];
 	/** Checksum (as `check`) of `JSON.stringify([langs, dirs])`: the tables are outside the body's checksum and every line's hash. */
 	tablesCheck: string;
+	/**
+	 * Folder digests of the records (see dirSums.ts): `[root, dir, count, sum1, sum2]` per folder
+	 * holding records, `dir` indexing `dirs`. Optional: a base without them is loaded as usual.
+	 */
+	sums?: number[];
+	/** The aggregates of the records, as `Aggregates.snapshot()` gives them (with `sums`). */
+	aggs?: AggregateSnapshot;
+	/** Checksum (as `check`) of `JSON.stringify([sums, aggs])`. */
+	sumsCheck?: string;
+}
+
+/** A base whose header was read and checked, before its records are parsed. */
+interface HeaderStage {
+	t0: number;
+	readMs: number;
+	header: Header;
+	langs: LangRow[];
+	body: Buffer;
+	journal: Buffer | undefined;
+	meta: IndexMeta;
+}
+
+/** What `open` found: enough to skip parsing when nothing changed, and the full load on demand. */
+export interface OpenResult {
+	status: LoadStatus;
+	meta?: IndexMeta;
+	/** Problems found so far (`load()` may find more, e.g. damaged records or journal lines). */
+	warnings: string[];
+	/**
+	 * The base's folder digests, folder table and aggregates, when they describe the index exactly
+	 * (intact base, no journal batch to replay).
+	 */
+	quick?: { sums: number[]; dirs: string[]; aggregates: AggregateSnapshot; count: number };
+	/** The full load (records parsed on the first call; later calls return the same result). */
+	load(): LoadResult;
 }
 
 /**
@@ -400,7 +438,7 @@ function errCode(e: unknown): string | undefined {
  * Undefined when anything is not exactly as `encodeLine` writes it (the caller then checks line
  * by line).
  */
-function parseBody(body: Buffer, count: number, langs: LangRow[], dirs: string[]): PendingRecords | undefined {
+function parseRecords(body: Buffer, count: number, langs: LangRow[], dirs: string[]): PendingRecords | undefined {
 	const records: FileRecord[] = new Array(count);
 	const counts = new Uint32Array(3 * count);
 	const dirIds = new Uint32Array(count);
@@ -623,8 +661,114 @@ export class JsonlIndexStore implements IndexStoreBackend {
 	}
 
 	async load(expect?: IndexMeta): Promise<LoadResult> {
+		const st = await this.readHeader(expect);
+		return 'result' in st ? st.result : this.parseBody(st);
+	}
+
+	/**
+	 * Reads the index and checks its header, without parsing the records: what a warm start
+	 * with nothing changed needs. `quick` is there when the base is intact, no journal batch is
+	 * pending and the header holds folder digests and aggregates (written by this version's
+	 * `save`); the store is then ready to commit. `load()` parses the records (once, on first
+	 * call) and returns what `load` would.
+	 */
+	async open(expect?: IndexMeta): Promise<OpenResult> {
+		const st = await this.readHeader(expect);
+		if ('result' in st) {
+			const result = st.result;
+			return { status: result.status, meta: result.meta, warnings: result.warnings, load: () => result };
+		}
+		const { header, body, journal } = st;
+		let quick: OpenResult['quick'];
+		if ((journal === undefined || journal.length === 0) && Array.isArray(header.sums) && header.aggs && typeof header.aggs === 'object' &&
+			typeof header.sumsCheck === 'string' && verify(Buffer.from(JSON.stringify([header.sums, header.aggs]), 'utf8'), header.sumsCheck) &&
+			header.sums.length % 5 === 0 && body.length === header.bytes && verify(body, header.check)) {
+			quick = { sums: header.sums, dirs: header.dirs, aggregates: header.aggs, count: header.count };
+			this.gen = header.gen;
+		}
+		let full: LoadResult | undefined;
+		return {
+			status: 'ok', meta: st.meta, warnings: [], quick,
+			load: () => (full ??= this.parseBody(st)),
+		};
+	}
+
+	/** Reads the base and journal, checks the header; either a final result or what parsing needs. */
+	private async readHeader(expect?: IndexMeta): Promise<{ result: LoadResult } | HeaderStage> {
 		const t0 = performance.now();
 		const warnings: string[] = [];
+		const done = (status: LoadStatus, readMs: number, meta?: IndexMeta): { result: LoadResult } => {
+			for (const w of warnings) this.logger.warn(`[index] ${w}`);
+			const totalMs = performance.now() - t0;
+			return { result: { status, records: [], meta, warnings, timing: { readMs, parseMs: totalMs - readMs, totalMs } } };
+		};
+		this.gen = undefined;
+		this.mustCompact = false;
+		this.journalBytes = 0;
+		let buf: Buffer;
+		let journal: Buffer | undefined;
+		try {
+			[buf, journal] = await Promise.all([
+				readWhole(this.path),
+				readWhole(this.journalPath).catch((e) => (errCode(e) === 'ENOENT' ? undefined : Promise.reject(e))),
+				// Temp files never match the base's name: removing them can overlap the reads.
+				removeStaleTemps(this.path),
+			]);
+		} catch (e) {
+			const readMs = performance.now() - t0;
+			if (errCode(e) === 'ENOENT') return done('missing', readMs);
+			warnings.push(`index ${this.path} could not be read (${(e as Error).message}); rebuilding it by a scan`);
+			return done('rebuild', readMs);
+		}
+		const readMs = performance.now() - t0;
+		this.baseBytes = buf.length;
+
+		// Header.
+		if (buf.length === 0) {
+			warnings.push(`index ${this.path} is empty; rebuilding it by a scan`);
+			return done('rebuild', readMs);
+		}
+		const nl = buf.indexOf(10);
+		let header: Header;
+		try {
+			header = JSON.parse(buf.toString('utf8', 0, nl < 0 ? buf.length : nl)) as Header;
+		} catch {
+			warnings.push(`index ${this.path} has an unreadable header (not an index, or damaged); rebuilding it by a scan`);
+			return done('rebuild', readMs);
+		}
+		if (header === null || typeof header !== 'object' || header.format !== INDEX_FORMAT) {
+			warnings.push(`${this.path} is not a workspace-stats index; rebuilding it by a scan`);
+			return done('rebuild', readMs);
+		}
+		if (header.version !== INDEX_VERSION) {
+			warnings.push(`index ${this.path} has format version ${String(header.version)}, this build reads version ${INDEX_VERSION}; rebuilding it by a scan`);
+			return done('rebuild', readMs);
+		}
+		const tablesOk = verify(Buffer.from(JSON.stringify([header.langs ?? null, header.dirs ?? null]), 'utf8'), header.tablesCheck) &&
+			Array.isArray(header.dirs) && header.dirs.every((d) => typeof d === 'string');
+		const langs = tablesOk ? langRows(header.langs) : undefined;
+		if (!Array.isArray(header.roots) || typeof header.fingerprint !== 'string' || !isCount(header.gen) || !isCount(header.count) || !langs) {
+			warnings.push(`index ${this.path} has a damaged header; rebuilding it by a scan`);
+			return done('rebuild', readMs);
+		}
+		const meta: IndexMeta = { roots: header.roots, fingerprint: header.fingerprint };
+		if (expect && (expect.fingerprint !== meta.fingerprint || expect.roots.length !== meta.roots.length ||
+			expect.roots.some((r, i) => r !== meta.roots[i]))) {
+			warnings.push(`index ${this.path} was built for other folders or options; rebuilding it by a scan`);
+			return done('rebuild', readMs, meta);
+		}
+		const body = nl < 0 ? buf.subarray(buf.length) : buf.subarray(nl + 1);
+		return { t0, readMs, header, langs, body, journal, meta };
+	}
+
+	/** Parses the records of a checked header (fast path, else line-by-line salvage) and replays the journal. */
+	private parseBody(st: HeaderStage): LoadResult {
+		const { t0, readMs, header, langs, body, journal, meta } = st;
+		const dirs = header.dirs;
+		const warnings: string[] = [];
+		this.gen = undefined;
+		this.mustCompact = false;
+		this.journalBytes = 0;
 		const done = (status: LoadStatus, records: FileRecord[], readMs: number, meta?: IndexMeta, pending?: PendingRecords): LoadResult => {
 			for (const w of warnings) this.logger.warn(`[index] ${w}`);
 			const totalMs = performance.now() - t0;
@@ -647,69 +791,12 @@ export class JsonlIndexStore implements IndexStoreBackend {
 			}
 			return result;
 		};
-		this.gen = undefined;
-		this.mustCompact = false;
-		this.journalBytes = 0;
-		let buf: Buffer;
-		let journal: Buffer | undefined;
-		try {
-			[buf, journal] = await Promise.all([
-				readWhole(this.path),
-				readWhole(this.journalPath).catch((e) => (errCode(e) === 'ENOENT' ? undefined : Promise.reject(e))),
-				// Temp files never match the base's name: removing them can overlap the reads.
-				removeStaleTemps(this.path),
-			]);
-		} catch (e) {
-			const readMs = performance.now() - t0;
-			if (errCode(e) === 'ENOENT') return done('missing', [], readMs);
-			warnings.push(`index ${this.path} could not be read (${(e as Error).message}); rebuilding it by a scan`);
-			return done('rebuild', [], readMs);
-		}
-		const readMs = performance.now() - t0;
-		this.baseBytes = buf.length;
-
-		// Header.
-		if (buf.length === 0) {
-			warnings.push(`index ${this.path} is empty; rebuilding it by a scan`);
-			return done('rebuild', [], readMs);
-		}
-		const nl = buf.indexOf(10);
-		let header: Header;
-		try {
-			header = JSON.parse(buf.toString('utf8', 0, nl < 0 ? buf.length : nl)) as Header;
-		} catch {
-			warnings.push(`index ${this.path} has an unreadable header (not an index, or damaged); rebuilding it by a scan`);
-			return done('rebuild', [], readMs);
-		}
-		if (header === null || typeof header !== 'object' || header.format !== INDEX_FORMAT) {
-			warnings.push(`${this.path} is not a workspace-stats index; rebuilding it by a scan`);
-			return done('rebuild', [], readMs);
-		}
-		if (header.version !== INDEX_VERSION) {
-			warnings.push(`index ${this.path} has format version ${String(header.version)}, this build reads version ${INDEX_VERSION}; rebuilding it by a scan`);
-			return done('rebuild', [], readMs);
-		}
-		const tablesOk = verify(Buffer.from(JSON.stringify([header.langs ?? null, header.dirs ?? null]), 'utf8'), header.tablesCheck) &&
-			Array.isArray(header.dirs) && header.dirs.every((d) => typeof d === 'string');
-		const langs = tablesOk ? langRows(header.langs) : undefined;
-		const dirs = header.dirs;
-		if (!Array.isArray(header.roots) || typeof header.fingerprint !== 'string' || !isCount(header.gen) || !isCount(header.count) || !langs) {
-			warnings.push(`index ${this.path} has a damaged header; rebuilding it by a scan`);
-			return done('rebuild', [], readMs);
-		}
-		const meta: IndexMeta = { roots: header.roots, fingerprint: header.fingerprint };
-		if (expect && (expect.fingerprint !== meta.fingerprint || expect.roots.length !== meta.roots.length ||
-			expect.roots.some((r, i) => r !== meta.roots[i]))) {
-			warnings.push(`index ${this.path} was built for other folders or options; rebuilding it by a scan`);
-			return done('rebuild', [], readMs, meta);
-		}
 
 		// Body: fast path (whole-file checksum, one parse, structure left pending), else salvage
 		// line by line.
-		const body = nl < 0 ? buf.subarray(buf.length) : buf.subarray(nl + 1);
 		let pending: PendingRecords | undefined;
 		let repaired = false;
-		if (body.length === header.bytes && verify(body, header.check)) pending = parseBody(body, header.count, langs, dirs);
+		if (body.length === header.bytes && verify(body, header.check)) pending = parseRecords(body, header.count, langs, dirs);
 		let records: FileRecord[];
 		if (pending) records = pending.records;
 		else {
@@ -819,20 +906,32 @@ export class JsonlIndexStore implements IndexStoreBackend {
 		const all = Array.from(records);
 		const langs = new LangTable();
 		const dirs = new DirTable();
+		const digests = new DigestTable();
+		const agg = new Aggregates();
 		const parts: Buffer[] = [];
 		for (let i = 0; i < all.length; i += SAVE_SLICE) {
 			if (i > 0) await yieldToEventLoop();
 			const end = Math.min(all.length, i + SAVE_SLICE);
 			const lines: string[] = [];
-			for (let j = i; j < end; j++) lines.push(encodeLine(all[j], langs.id(all[j]), dirs.id(all[j].path)));
+			for (let j = i; j < end; j++) {
+				const r = all[j];
+				const dir = dirs.id(r.path);
+				lines.push(encodeLine(r, langs.id(r), dir));
+				digests.add(r.root, dir, r.path.slice(r.path.lastIndexOf('/') + 1), r.size, r.mtimeMs);
+			}
+			// After encodeLine: the records are decoded (the aggregates read their structure counts).
+			agg.addMany(all.slice(i, end));
 			parts.push(Buffer.from(lines.join('\n') + '\n', 'utf8'));
 		}
 		const body = parts.length === 1 ? parts[0] : Buffer.concat(parts);
 		const gen = (this.gen ?? 0) + 1;
+		const sums = digests.flat();
+		const aggs = agg.snapshot();
 		const header: Header = {
 			format: INDEX_FORMAT, version: INDEX_VERSION, gen, roots: meta.roots, fingerprint: meta.fingerprint,
 			count: all.length, bytes: body.length, check: checksum(body), langs: langs.rows, dirs: dirs.rows,
 			tablesCheck: checksum(Buffer.from(JSON.stringify([langs.rows, dirs.rows]), 'utf8')),
+			sums, aggs, sumsCheck: checksum(Buffer.from(JSON.stringify([sums, aggs]), 'utf8')),
 		};
 		await writeFileAtomic(this.path, [Buffer.from(JSON.stringify(header) + '\n', 'utf8'), body], this.fsync);
 		this.gen = gen;

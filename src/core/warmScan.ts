@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { FileIndex, fileKey } from './fileIndex';
 import type { BatchDelta, FileKey } from './fileIndex';
 import { JsonlIndexStore } from './indexStore';
-import type { IndexMeta } from './indexStore';
+import type { IndexMeta, LoadResult, OpenResult } from './indexStore';
 import { isSkip } from './analyzeWorker';
 import type { AnalyzeJob, AnalyzeOutcome } from './analyzeWorker';
 import { getLanguageTable } from './languages';
@@ -20,6 +20,8 @@ import { AnalyzerPool } from './pool';
 import { analyzeFile, scan } from './scanner';
 import type { ScanResult } from './scanner';
 import type { AnalyzeOptions, FileRecord, ScanOptions, Skipped } from './types';
+import { StatWalk, statWorkerAvailable } from './statWalk';
+import type { StatChunk } from './statWalk';
 import { walk } from './walk';
 
 export interface WarmScanOptions extends ScanOptions {
@@ -29,6 +31,13 @@ export interface WarmScanOptions extends ScanOptions {
 	pool?: AnalyzerPool;
 	/** Pre-built filters, one per root (shared with a watcher). @default built from the options */
 	filters?: PathFilter[];
+	/**
+	 * Threads for the stat walk (see statWalk.ts); 0 walks on the calling thread with `walk()`.
+	 * Worker threads are used only without `filters` and when the worker script is there.
+	 * @default 0 for an index of fewer than `STAT_THREADS_MIN_RECORDS` records, else
+	 * `os.availableParallelism()` capped at 4 (stat scales with cores; the calling thread is free meanwhile)
+	 */
+	statThreads?: number;
 	/**
 	 * Changed files per batch sent to the pool; fewer changed files than this in total are
 	 * analyzed on the calling thread, so a warm start with little to do starts no threads.
@@ -45,6 +54,25 @@ export interface WarmScanResult extends ScanResult {
 }
 
 let tableHash: string | undefined;
+
+/** Below this many indexed files the walk stays on the calling thread: starting threads costs more than it saves. */
+export const STAT_THREADS_MIN_RECORDS = 2000;
+
+/** The absolute path of a root-relative '/' path, as `walk()` builds it. */
+function absPathOf(root: string, rel: string): string {
+	const base = root.endsWith(path.sep) ? root : root + path.sep;
+	return base + (path.sep === '/' ? rel : rel.split('/').join(path.sep));
+}
+
+/** Starts the threaded stat walk when the options allow it and the tree is big enough (`expected` files); else undefined. */
+function startStatWalk(absRoots: string[], opts: WarmScanOptions, expected: number, awaitDigests = false): StatWalk | undefined {
+	const threads = opts.statThreads ?? (expected >= STAT_THREADS_MIN_RECORDS ? Math.min(4, os.availableParallelism()) : 0);
+	if (!(threads >= 1) || opts.filters !== undefined || !statWorkerAvailable()) return undefined;
+	return new StatWalk(absRoots, {
+		include: opts.include, exclude: opts.exclude, respectIgnoreFiles: opts.respectIgnoreFiles,
+		followSymlinks: opts.followSymlinks, signal: opts.signal, threads, awaitDigests,
+	});
+}
 
 /**
  * Names everything that changes which files are indexed or how they are counted: filters,
@@ -84,6 +112,27 @@ function compareByRootPath(a: { root: number; path: string }, b: { root: number;
  * would, plus what changed. `index.roots` must equal the resolved `roots`.
  */
 export async function warmScan(roots: string[], index: FileIndex, opts: WarmScanOptions = {}): Promise<WarmScanResult> {
+	return warmScanWith(roots, index, opts);
+}
+
+/**
+ * Folders a digest-matching walk reported whole (see dirSums.ts): their records are current and
+ * their files are not in the walk's chunks.
+ */
+interface MatchedFolders {
+	/** The index header's digests and folder table. */
+	sums: number[];
+	dirs: string[];
+	/** Numbers of the digests matched. */
+	matched: number[];
+}
+
+/**
+ * `warmScan` over a stat walk already started (by `scanWithIndex`, before it loaded the index),
+ * or chunks it already received, with the folders that matched their digests.
+ */
+async function warmScanWith(roots: string[], index: FileIndex, opts: WarmScanOptions, started?: AsyncIterable<StatChunk>, startedAt?: number,
+	folders?: MatchedFolders): Promise<WarmScanResult> {
 	const t0 = performance.now();
 	const absRoots = roots.map((r) => path.resolve(r));
 	if (index.roots.length !== absRoots.length || index.roots.some((r, i) => r !== absRoots[i])) {
@@ -91,13 +140,22 @@ export async function warmScan(roots: string[], index: FileIndex, opts: WarmScan
 	}
 	const analyzeOpts = analyzeOptionsOf(opts);
 	const batchSize = Math.max(1, opts.batchSize ?? 64);
-	const timing = { walk: 0, read: 0, analyze: 0, apply: 0, sort: 0 };
+	const timing: { walk: number; walkWait?: number; read: number; analyze: number; apply: number; sort: number } = { walk: 0, read: 0, analyze: 0, apply: 0, sort: 0 };
 	/** The records the walk found unchanged. */
 	const kept: FileKey[] = [];
 	const upserts: FileRecord[] = [];
 	const skipped: (Skipped & { root: number })[] = [];
 	let reused = 0;
 	let analyzed = 0;
+	/** Keys (fileKey of root and folder) of the folders matched whole. */
+	let matchedKeys: Set<string> | undefined;
+	if (folders && folders.matched.length > 0) {
+		matchedKeys = new Set();
+		for (const k of folders.matched) {
+			reused += folders.sums[5 * k + 2];
+			matchedKeys.add(fileKey(folders.sums[5 * k], folders.dirs[folders.sums[5 * k + 1]]));
+		}
+	}
 
 	let pool = opts.pool;
 	let ownPool: AnalyzerPool | undefined;
@@ -136,38 +194,70 @@ export async function warmScan(roots: string[], index: FileIndex, opts: WarmScan
 		inFlight.add(p);
 	};
 
+	/** Looks one walked file up; queues it for analysis unless its record is current. True when a batch was sent. */
+	const consider = (root: number, rel: string, size: number, mtimeMs: number, abs: string | undefined): boolean => {
+		const rec = index.stat(root, rel);
+		if (rec && rec.size === size && rec.mtimeMs === mtimeMs) {
+			// Only kept, not hashed: most warm starts remove nothing (see below).
+			kept.push(rec);
+			reused++;
+			return false;
+		}
+		batch.push({ absPath: abs ?? absPathOf(absRoots[root], rel), relPath: rel, root });
+		if (batch.length < batchSize) return false;
+		send();
+		return true;
+	};
+	const drain = async () => {
+		while (inFlight.size >= Math.max(2, (pool?.size ?? 1) * 2)) await Promise.race(inFlight);
+		if (failure) throw failure.e;
+	};
+
 	try {
-		const walker = walk(absRoots, {
-			include: opts.include,
-			exclude: opts.exclude,
-			respectIgnoreFiles: opts.respectIgnoreFiles,
-			followSymlinks: opts.followSymlinks,
-			filters: opts.filters,
-			signal: opts.signal,
-			stat: true,
-		});
-		for (;;) {
+		const statWalk = started ?? startStatWalk(absRoots, opts, index.size);
+		if (statWalk) {
 			const tw = performance.now();
-			const next = await walker.next();
-			timing.walk += performance.now() - tw;
-			if (next.done) break;
-			for (const s of next.value.skipped) skipped.push(s);
-			for (const f of next.value.files) {
-				const rec = index.stat(f.root, f.relPath);
-				if (rec && rec.size === f.size && rec.mtimeMs === f.mtimeMs) {
-					// Only kept, not hashed: most warm starts remove nothing (see below).
-					kept.push(rec);
-					reused++;
-					continue;
+			let waited = 0;
+			const it = statWalk[Symbol.asyncIterator]();
+			try {
+				for (;;) {
+					const tn = performance.now();
+					const next = await it.next();
+					waited += performance.now() - tn;
+					if (next.done) break;
+					const c = next.value;
+					for (const sk of c.skipped) skipped.push(sk);
+					const { root, paths, stats } = c;
+					for (let i = 0; i < paths.length; i++) {
+						if (consider(root, paths[i], stats[2 * i], stats[2 * i + 1], c.fileRoot ? absRoots[root] : undefined)) await drain();
+					}
+					opts.signal?.throwIfAborted();
 				}
-				batch.push({ absPath: f.absPath, relPath: f.relPath, root: f.root });
-				if (batch.length >= batchSize) {
-					send();
-					while (inFlight.size >= Math.max(2, (pool?.size ?? 1) * 2)) await Promise.race(inFlight);
-					if (failure) throw failure.e;
-				}
+			} finally {
+				await it.return?.(undefined);
 			}
-			opts.signal?.throwIfAborted();
+			// The walk ran on other threads since it started: its span, and the part of it this thread waited for.
+			timing.walk = performance.now() - (startedAt ?? tw);
+			timing.walkWait = waited;
+		} else {
+			const walker = walk(absRoots, {
+				include: opts.include,
+				exclude: opts.exclude,
+				respectIgnoreFiles: opts.respectIgnoreFiles,
+				followSymlinks: opts.followSymlinks,
+				filters: opts.filters,
+				signal: opts.signal,
+				stat: true,
+			});
+			for (;;) {
+				const tw = performance.now();
+				const next = await walker.next();
+				timing.walk += performance.now() - tw;
+				if (next.done) break;
+				for (const sk of next.value.skipped) skipped.push(sk);
+				for (const f of next.value.files) if (consider(f.root, f.relPath, f.size, f.mtimeMs, f.absPath)) await drain();
+				opts.signal?.throwIfAborted();
+			}
 		}
 		if (pool) send();
 		else if (batch.length > 0) {
@@ -195,7 +285,11 @@ export async function warmScan(roots: string[], index: FileIndex, opts: WarmScan
 		const seen = new Set<string>();
 		for (const k of kept) seen.add(fileKey(k.root, k.path));
 		for (const u of upserts) seen.add(fileKey(u.root, u.path));
-		for (const r of index.keys()) if (!seen.has(fileKey(r.root, r.path))) deletes.push({ root: r.root, path: r.path });
+		for (const r of index.keys()) {
+			if (seen.has(fileKey(r.root, r.path))) continue;
+			if (matchedKeys?.has(fileKey(r.root, r.path.slice(0, Math.max(0, r.path.lastIndexOf('/')))))) continue;
+			deletes.push({ root: r.root, path: r.path });
+		}
 	}
 	const delta = index.applyBatch({ upserts, deletes });
 	timing.apply = performance.now() - tApply;
@@ -250,32 +344,103 @@ export async function scanWithIndex(roots: string[], indexPath: string, opts: In
 	const meta: IndexMeta = { roots: absRoots, fingerprint: indexFingerprint(opts) };
 	await fsp.mkdir(path.dirname(path.resolve(indexPath)), { recursive: true });
 	const store = new JsonlIndexStore(path.resolve(indexPath), { fsync: opts.fsync, logger: opts.logger });
-	const loaded = await store.load(meta);
-	const indexLoad = performance.now() - t0;
+	// The stat walk starts on its threads before the index is read, so the two overlap (the
+	// workers boot while the index is read, then wait for its folder digests); an index file of
+	// this size holds about this many records (~280 bytes each).
+	const indexBytes = await fsp.stat(store.path).then((st) => st.size, () => 0);
+	const tWalk = performance.now();
+	const useDigests = !opts.keepRecords;
+	const walker = indexBytes > 0 ? startStatWalk(absRoots, opts, indexBytes / 280, useDigests) : undefined;
+	let opened: OpenResult;
+	try {
+		opened = await store.open(meta);
+	} catch (e) {
+		await walker?.close();
+		throw e;
+	}
+	const quick = useDigests ? opened.quick : undefined;
+	walker?.digests(quick ? { sums: quick.sums, dirs: quick.dirs } : undefined);
+	let indexLoad = performance.now() - t0;
 
-	if (loaded.status === 'ok' || loaded.status === 'repaired') {
+	if (opened.status === 'ok' && walker && quick) {
+		// Nothing changed when every folder of the index matched its digest and the walk found
+		// no other file: the stored aggregates are the answer, and no record is parsed.
+		const chunks: StatChunk[] = [];
+		const matched: number[] = [];
+		let files = 0;
+		let fileRoot = false;
+		let waited = 0;
+		try {
+			const it = walker[Symbol.asyncIterator]();
+			for (;;) {
+				const tn = performance.now();
+				const next = await it.next();
+				waited += performance.now() - tn;
+				if (next.done) break;
+				const c = next.value;
+				chunks.push(c);
+				files += c.paths.length;
+				if (c.fileRoot) fileRoot = true;
+				if (c.matched) for (const k of c.matched) matched.push(k);
+			}
+		} finally {
+			await walker.close();
+		}
+		const walkMs = performance.now() - tWalk;
+		if (files === 0 && !fileRoot && matched.length === quick.sums.length / 5) {
+			const skipped: (Skipped & { root: number })[] = [];
+			for (const c of chunks) for (const sk of c.skipped) skipped.push(sk);
+			skipped.sort(compareByRootPath);
+			const result = {
+				version: 1 as const, roots: absRoots, aggregates: quick.aggregates, skipped,
+				timing: { totalMs: performance.now() - t0, walk: walkMs, walkWait: waited, read: 0, analyze: 0, apply: 0, sort: 0, indexLoad, indexSave: 0 },
+				mode: 'warm' as const, warm: { reused: quick.count, analyzed: 0, removed: 0 }, warnings: opened.warnings, store, meta,
+			} as Omit<IndexedScanResult, 'index'> as IndexedScanResult;
+			// The records are parsed only if someone asks for them (the CLI's report does not).
+			let index: FileIndex | undefined;
+			Object.defineProperty(result, 'index', { enumerable: false, configurable: true, get: () => (index ??= FileIndex.fromLoad(absRoots, opened.load())) });
+			return result;
+		}
+		// Something changed: the records are needed after all.
+		const tl = performance.now();
+		const loaded = opened.load();
+		indexLoad += performance.now() - tl;
+		if (loaded.status === 'ok') {
+			const index = FileIndex.fromLoad(absRoots, loaded);
+			const res = await warmScanWith(absRoots, index, opts, replay(chunks), tWalk, { sums: quick.sums, dirs: quick.dirs, matched });
+			res.timing.walk = walkMs;
+			return finishWarm(res, index, loaded, store, meta, t0, indexLoad, false);
+		}
+		// Damage found only now (the digests may not describe what was kept): walk again.
 		const index = FileIndex.fromLoad(absRoots, loaded);
-		const res = await warmScan(absRoots, index, opts);
-		const ts = performance.now();
-		const upserts: FileRecord[] = [];
-		const deletes: FileKey[] = [];
-		for (const c of res.delta.changed) {
-			if (c.kind === 'removed') deletes.push({ root: c.root, path: c.path });
-			else upserts.push(index.get(c.root, c.path)!);
-		}
-		// A repaired index is rewritten whole (the store knows); an unchanged one is not touched.
-		if (upserts.length > 0 || deletes.length > 0 || loaded.status === 'repaired') {
-			await store.commit({ upserts, deletes }, () => index.values(), meta);
-		}
-		const indexSave = performance.now() - ts;
-		const { delta: _delta, ...rest } = res;
-		return {
-			...rest,
-			timing: { ...res.timing, indexLoad, indexSave, totalMs: performance.now() - t0 },
-			mode: 'warm', warnings: loaded.warnings, index, store, meta,
-		};
+		const res = await warmScanWith(absRoots, index, { ...opts, statThreads: 0 });
+		return finishWarm(res, index, loaded, store, meta, t0, indexLoad, false);
 	}
 
+	if (opened.status === 'ok') {
+		const tl = performance.now();
+		let loaded: LoadResult;
+		try {
+			loaded = opened.load();
+		} catch (e) {
+			await walker?.close();
+			throw e;
+		}
+		indexLoad += performance.now() - tl;
+		const index = FileIndex.fromLoad(absRoots, loaded);
+		let res: WarmScanResult;
+		try {
+			res = await warmScanWith(absRoots, index, opts, walker, tWalk);
+		} finally {
+			await walker?.close();
+		}
+		// An index without digests (older, or with journal batches to replay) is rewritten whole
+		// once, so the next warm start can take the quick path.
+		return finishWarm(res, index, loaded, store, meta, t0, indexLoad, walker !== undefined && useDigests && !opened.quick && loaded.status === 'ok');
+	}
+
+	// No usable index: the walk's results are of no use to a cold scan.
+	await walker?.close();
 	const res = await scan(absRoots, { ...opts, keepRecords: true });
 	const index = new FileIndex(absRoots, res.records);
 	const ts = performance.now();
@@ -285,6 +450,34 @@ export async function scanWithIndex(roots: string[], indexPath: string, opts: In
 	return {
 		...res,
 		timing: { ...res.timing, indexLoad, indexSave, totalMs: performance.now() - t0 },
-		mode: 'cold', warnings: loaded.warnings, index, store, meta,
+		mode: 'cold', warnings: opened.warnings, index, store, meta,
+	};
+}
+
+async function* replay(chunks: StatChunk[]): AsyncGenerator<StatChunk> {
+	yield* chunks;
+}
+
+/** Persists a warm scan's changes and shapes the result. `rewrite`: save the whole index even when nothing changed. */
+async function finishWarm(res: WarmScanResult, index: FileIndex, loaded: LoadResult, store: JsonlIndexStore, meta: IndexMeta, t0: number,
+	indexLoad: number, rewrite: boolean): Promise<IndexedScanResult> {
+	const ts = performance.now();
+	const upserts: FileRecord[] = [];
+	const deletes: FileKey[] = [];
+	for (const c of res.delta.changed) {
+		if (c.kind === 'removed') deletes.push({ root: c.root, path: c.path });
+		else upserts.push(index.get(c.root, c.path)!);
+	}
+	// A repaired index is rewritten whole (the store knows); an unchanged one is not touched.
+	if (rewrite) await store.save(index.values(), meta);
+	else if (upserts.length > 0 || deletes.length > 0 || loaded.status === 'repaired') {
+		await store.commit({ upserts, deletes }, () => index.values(), meta);
+	}
+	const indexSave = performance.now() - ts;
+	const { delta: _delta, ...rest } = res;
+	return {
+		...rest,
+		timing: { ...res.timing, indexLoad, indexSave, totalMs: performance.now() - t0 },
+		mode: 'warm', warnings: loaded.warnings, index, store, meta,
 	};
 }

@@ -1,0 +1,110 @@
+// scanWithIndex with the threaded stat walk and folder digests (statWalk.ts, dirSums.ts): after
+// any edit it still equals a cold scan; with nothing changed it answers from the index header
+// without parsing a record or rewriting the index.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { scan } from '../../src/core/scanner';
+import { scanWithIndex } from '../../src/core/warmScan';
+import type { IndexedScanOptions } from '../../src/core/warmScan';
+import { prng } from './helpers/indexRecords';
+import { makeTree, randomEdit, writeFile } from './helpers/tempTree';
+
+function tempDir(): string {
+	const dir = fs.realpathSync(fs.mkdtempSync(path.join(tmpdir(), 'ws-warmq-')));
+	test.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+	return dir;
+}
+
+const opts: IndexedScanOptions = { jobs: 1, fsync: false, statThreads: 2 };
+
+function sortedRecords(res: { index: { values(): Iterable<{ root: number; path: string }> } }) {
+	return [...res.index.values()].sort((a, b) => a.root - b.root || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/** Size and mtime of the index files: unchanged means nothing was written. */
+function stamp(idx: string): string {
+	return [idx, idx + '.journal'].map((f) => (fs.existsSync(f) ? `${fs.statSync(f).size}@${fs.statSync(f).mtimeMs}` : '-')).join(' ');
+}
+
+for (const seed of [1, 2, 3]) {
+	test(`digest walk: equal to a cold scan after random edits, adds, deletes, renames (seed ${seed})`, async () => {
+		const dir = tempDir();
+		const tree = path.join(dir, 'tree');
+		const idx = path.join(dir, 'index');
+		makeTree(tree, seed, 150);
+		const first = await scanWithIndex([tree], idx, opts);
+		assert.equal(first.mode, 'cold');
+		const rnd = prng(seed * 17);
+		const counter = { n: 0 };
+		for (let round = 0; round < 8; round++) {
+			const edits = round % 3 === 2 ? 0 : 1 + Math.floor(rnd() * 3);
+			for (let e = 0; e < edits; e++) randomEdit(tree, rnd, counter);
+			const before = stamp(idx);
+			const warm = await scanWithIndex([tree], idx, opts);
+			const expected = await scan([tree], { jobs: 1, keepRecords: true });
+			assert.equal(warm.mode, 'warm');
+			assert.deepEqual(warm.aggregates, expected.aggregates, `round ${round}: aggregates`);
+			assert.deepEqual(warm.skipped, expected.skipped, `round ${round}: skipped`);
+			assert.equal(warm.warm!.reused + warm.warm!.analyzed, expected.records!.length + expected.skipped.filter((s) => s.reason === 'binary').length, `round ${round}: every file reused or read`);
+			assert.deepEqual(sortedRecords(warm), expected.records, `round ${round}: records`);
+			if (edits === 0) {
+				assert.equal(warm.warm!.analyzed, expected.skipped.filter((s) => s.reason === 'binary').length, `round ${round}: only files without a record were read`);
+				assert.equal(warm.warm!.removed, 0);
+			}
+			// A later start sees what this one saved.
+			const again = await scanWithIndex([tree], idx, opts);
+			assert.deepEqual(again.aggregates, expected.aggregates, `round ${round}: second start`);
+			if (edits === 0) assert.ok(before === stamp(idx) || warm.warm!.analyzed > 0, `round ${round}: nothing changed, nothing written`);
+		}
+	});
+}
+
+test('nothing changed: the answer comes from the header; the records are parsed only when asked for', async () => {
+	const dir = tempDir();
+	const tree = path.join(dir, 'tree');
+	const idx = path.join(dir, 'index');
+	makeTree(tree, 21, 120);
+	const cold = await scanWithIndex([tree], idx, opts);
+	const before = stamp(idx);
+	const warm = await scanWithIndex([tree], idx, opts);
+	assert.equal(stamp(idx), before, 'the index was not written');
+	assert.deepEqual(warm.warm, { reused: cold.index.size, analyzed: 0, removed: 0 });
+	assert.deepEqual(warm.aggregates, cold.aggregates);
+	assert.equal(warm.timing.apply, 0);
+	assert.deepEqual(sortedRecords(warm), sortedRecords(cold));
+	assert.equal(warm.index.size, cold.index.size);
+
+	// One edit in one folder: that folder is compared file by file, the others stay matched.
+	writeFile(path.join(tree, 'zz', 'new.py'), 'def g():\n    return 2\n');
+	const one = await scanWithIndex([tree], idx, opts);
+	assert.deepEqual(one.warm, { reused: cold.index.size, analyzed: 1, removed: 0 });
+	// Removing a whole folder: its records go, the rest matched.
+	fs.rmSync(path.join(tree, 'zz'), { recursive: true });
+	const gone = await scanWithIndex([tree], idx, opts);
+	assert.deepEqual(gone.warm, { reused: cold.index.size, analyzed: 0, removed: 1 });
+	assert.deepEqual(gone.aggregates, cold.aggregates);
+});
+
+test('an index with journal batches is rewritten once; the next start is quick again', async () => {
+	const dir = tempDir();
+	const tree = path.join(dir, 'tree');
+	const idx = path.join(dir, 'index');
+	makeTree(tree, 5, 100);
+	const cold = await scanWithIndex([tree], idx, opts);
+	// A batch appended by a processor (as `watch` does): the header's digests no longer describe the index.
+	writeFile(path.join(tree, 'added.ts'), 'export const a = 1;\n');
+	const rec = (await scan([path.join(tree, 'added.ts')], { keepRecords: true, jobs: 1 })).records![0];
+	await cold.store.commit({ upserts: [{ ...rec, root: 0, path: 'added.ts' }], deletes: [] }, () => [], cold.meta);
+	assert.ok(fs.statSync(idx + '.journal').size > 0);
+	const warm = await scanWithIndex([tree], idx, opts);
+	assert.deepEqual(warm.warm, { reused: cold.index.size + 1, analyzed: 0, removed: 0 });
+	assert.ok(!fs.existsSync(idx + '.journal'), 'folded into a new base');
+	const before = stamp(idx);
+	const quick = await scanWithIndex([tree], idx, opts);
+	assert.equal(stamp(idx), before);
+	assert.deepEqual(quick.aggregates, warm.aggregates);
+	assert.deepEqual(quick.aggregates, (await scan([tree], { jobs: 1 })).aggregates);
+});
