@@ -750,24 +750,19 @@ function planFor(c: CompiledLanguage, b: number, hint: number): RulePlan | null 
 }
 
 // What `lineHasLiteral` learned about the current candidate line (reset by `matchStructure`).
-/** End of the line's leading run of words and blanks; -1 until a rule asks (`CompiledRule.litLeading`). */
-let lineLead = -1;
-/** Bit `litIndex` set: that literal was searched in the whole line; `litFound`: and found. */
+/** Bit `litBit` set: that literal was searched in the whole line; `litFound`: and found. */
 let litSearched = 0;
 let litFound = 0;
 
 /**
  * The rule's literal is on the candidate line `buf[first..to)`, where a match can hold it: in
- * the line's leading run of words and blanks when the rule says so (`litLeading`; unless
- * block comments were cut out of the line), else anywhere. A whole-line search is done once
- * per literal and line, however many rules share the literal.
+ * the line's leading run of words and blanks (and `=`, `:`, `.`) when the rule says so
+ * (`litLeading`; unless block comments were cut out of the line), else anywhere. A
+ * whole-line search is done once per literal and line, however many rules share the literal.
  */
 function lineHasLiteral(r: CompiledRule, buf: Buffer, first: number, to: number, nCuts: number): boolean {
 	const lit = r.lit as Uint8Array;
-	if (r.litLeading && nCuts === 0) {
-		if (lineLead === -1) lineLead = leadingEnd(buf, first, to);
-		return containsAt(buf, first, Math.min(to, lineLead + lit.length), lit);
-	}
+	if (r.litLeading !== 0 && nCuts === 0) return containsInRun(buf, first, to, lit, r.litLeading === 1 ? WORDS_BLANKS : WORDS_BLANKS_ASSIGN);
 	const bit = r.litBit;
 	if (bit === 0) return containsAt(buf, first, to, lit);
 	if ((litSearched & bit) === 0) {
@@ -820,7 +815,6 @@ function matchStructure(
 	if (to > from + MAX_DECODED_LINE) to = from + MAX_DECODED_LINE;
 	// Decoded lazily, once, by the first rule that is tried.
 	let text: string | undefined;
-	lineLead = -1;
 	litSearched = 0;
 	litFound = 0;
 	let name: string | undefined;
@@ -888,15 +882,33 @@ function functionLineExcluded(c: CompiledLanguage, buf: Buffer, first: number, t
 	return false;
 }
 
-/** The offset of the first byte in `buf[first..to)` that is neither a word byte nor a blank; `to` when none. */
-function leadingEnd(buf: Buffer, first: number, to: number): number {
-	let j = first;
-	while (j < to) {
-		const x = buf[j];
-		if (!(isWordByte(x) || x === 0x20 || x === 0x09 || x === 0x0b || x === 0x0c)) break;
-		j++;
+/** Bytes of a line's leading run for `CompiledRule.litLeading` 1: word bytes and blanks. */
+const WORDS_BLANKS = new Uint8Array(256);
+/** …and for `litLeading` 2: also `=`, `:` and `.`. */
+const WORDS_BLANKS_ASSIGN = new Uint8Array(256);
+for (let b = 0; b < 256; b++) {
+	WORDS_BLANKS[b] = isWordByte(b) || b === 0x20 || b === 0x09 || b === 0x0b || b === 0x0c ? 1 : 0;
+	WORDS_BLANKS_ASSIGN[b] = WORDS_BLANKS[b] === 1 || b === 0x3d || b === 0x3a || b === 0x2e ? 1 : 0;
+}
+
+/**
+ * `pat` (a word) starts in `buf[from..to)` before the first byte that is not in `run`: one
+ * pass that ends at that byte, so it costs no more than `containsAt` and usually far less.
+ */
+function containsInRun(buf: Buffer, from: number, to: number, pat: Uint8Array, run: Uint8Array): boolean {
+	const p0 = pat[0];
+	const len = pat.length;
+	const last = to - len;
+	outer: for (let i = from; i <= last; i++) {
+		const x = buf[i];
+		if (x !== p0) {
+			if (run[x] === 0) return false;
+			continue;
+		}
+		for (let k = 1; k < len; k++) if (buf[i + k] !== pat[k]) continue outer;
+		return true;
 	}
-	return j;
+	return false;
 }
 
 /** The candidate line's text with its block comments replaced by a space. */

@@ -188,8 +188,11 @@ export interface CompiledRule {
 	need: number;
 	/** Text every match contains; a line without it is not tried. */
 	lit: Uint8Array | undefined;
-	/** Only word bytes and blanks come before `lit` in a match (see `literalIsLeading`). */
-	litLeading: boolean;
+	/**
+	 * What can come before `lit` in a match (see `literalIsLeading`): 0 anything; 1 only word
+	 * bytes and blanks; 2 only word bytes, blanks, `=`, `:` and `.`.
+	 */
+	litLeading: 0 | 1 | 2;
 	/** One bit per distinct literal of the language (the first 31), so a line is searched for it once; 0 for none. */
 	litBit: number;
 	/** Index of the `name` group in the match (the rule's `(?<name>…)`, made a plain group: cheaper to match). */
@@ -751,30 +754,39 @@ export function firstBytesOf(src: string): Uint8Array {
  * line can start with after its blanks (all 256 when unknown), and `need`, the `HINT_BITS` of
  * bytes every match contains (0 when unknown).
  */
-export function analyzeRule(src: string): { first: Uint8Array; need: number; lit: Uint8Array | undefined; litLeading: boolean } {
+export function analyzeRule(src: string): { first: Uint8Array; need: number; lit: Uint8Array | undefined; litLeading: 0 | 1 | 2 } {
 	let p: Parsed | undefined;
 	try {
 		p = new FirstSetParser(src).run();
 	} catch {
 		p = undefined;
 	}
-	if (p === undefined) return { first: allBytes(), need: 0, lit: undefined, litLeading: false };
+	if (p === undefined) return { first: allBytes(), need: 0, lit: undefined, litLeading: 0 };
 	// Literals shorter than 3 bytes filter too little to pay for the search.
 	const lit = p.lit.length >= 3 ? p.lit : undefined;
-	return { first: finishFirst(p.set), need: p.must === -1 ? 0 : p.must, lit: lit === undefined ? undefined : enc.encode(lit), litLeading: lit !== undefined && literalIsLeading(src, lit) };
+	return { first: finishFirst(p.set), need: p.must === -1 ? 0 : p.must, lit: lit === undefined ? undefined : enc.encode(lit), litLeading: lit === undefined ? 0 : literalIsLeading(src, lit) };
 }
 
 /**
- * Whether every match of `src` has only word bytes and blanks before `lit`: the literal is
- * spelled once in the source, and what comes before it is `^`, `\s`, `\b`, groups `(?:…)`,
- * alternatives and quantifiers `?*+` over plain words (`^\s*(?:export\s+)?(?:async\s+)?function`).
- * The analyzer then only looks for the literal in a line's leading run of words and blanks.
+ * What every match of `src` can have before `lit`: 1 when only word bytes and blanks, 2 when
+ * also `=`, `:` and `.`, else 0. Read off the source: the literal is spelled once in it, and what
+ * comes before it is `^`, `\s`, `\b`, `\w`, classes of word characters, groups, alternatives
+ * and quantifiers `?*+` over plain words (and `=`, `:`, `\.`, `[\w.]`):
+ * `^\s*(?:export\s+)?(?:async\s+)?function` is 1, `^\s*([A-Za-z_]\w*)\s*=\s*lambda` is 2.
+ * The analyzer then only looks for the literal in a line's leading run of such bytes.
  */
-export function literalIsLeading(src: string, lit: string): boolean {
+export function literalIsLeading(src: string, lit: string): 0 | 1 | 2 {
 	const at = src.indexOf(lit);
-	if (at === -1 || src.indexOf(lit, at + 1) !== -1 || !/^[A-Za-z]+$/.test(lit)) return false;
-	const before = src.slice(0, at).replace(/\\[sb]/g, '').replace(/\(\?:/g, '(');
-	return /^\^?[A-Za-z0-9_()|?*+]*$/.test(before);
+	if (at === -1 || src.indexOf(lit, at + 1) !== -1 || !/^[A-Za-z]+$/.test(lit)) return 0;
+	const before = src
+		.slice(0, at)
+		.replace(/\(\?<[A-Za-z_]\w*>/g, '(')
+		.replace(/\(\?:/g, '(')
+		.replace(/\\[sbw]/g, '')
+		.replace(/\[(?:[A-Za-z0-9_$.]|\\\.|[A-Za-z0-9]-[A-Za-z0-9])+\]/g, (cls) => (cls.includes('.') ? '=' : ''))
+		.replace(/\\\./g, '=');
+	if (!/^\^?[A-Za-z0-9_()|?*+=:]*$/.test(before)) return 0;
+	return /[=:]/.test(before) ? 2 : 1;
 }
 
 function finishFirst(set: ByteSet): Uint8Array {

@@ -7,6 +7,7 @@ import {
 	detectLanguage,
 	getLanguageByName,
 	getLanguageTable,
+	literalIsLeading,
 	numberNameGroup,
 	shebangInterpreter,
 	HINT_BITS,
@@ -100,5 +101,24 @@ describe('compileLanguage', () => {
 		assert.deepEqual(numberNameGroup('^(a)(?:b)(?=c)[(](?<name>d)'), { source: '^(a)(?:b)(?=c)[(](d)', group: 2 });
 		assert.deepEqual(numberNameGroup('^\\((?<x>y)(?<name>z)'), { source: '^\\((?<x>y)(z)', group: 2 });
 		assert.throws(() => numberNameGroup('^abc'), TypeError);
+	});
+
+	it('literalIsLeading: what can come before a rule\'s literal, read off its source', () => {
+		const cases: [string, string, 0 | 1 | 2][] = [
+			['^\\s*(?:export\\s+)?(?:async\\s+)?function\\s*(?<name>[\\w$]+)', 'function', 1],
+			['^\\s*(?:(?:private|module_function)\\s+)?def\\s+(?<name>\\w+)', 'def', 1],
+			['^\\s*(?<name>[A-Za-z_]\\w*)\\s*=\\s*lambda\\b', 'lambda', 2],
+			['^\\s*from\\s+(?<name>\\.*[\\w.]*)\\s+import\\b', 'import', 2],
+			['^\\s*(?<name>[\\w$]+)\\s*:\\s*(?:async\\s+)?function\\b', 'function', 2],
+			// Anything may come before the literal: a brace, a negated class, an unescaped dot, a counted quantifier.
+			['^\\s*\\}\\s*from\\s+[\'"](?<name>[^\'"]+)', 'from', 0],
+			['^\\s*(?:const|let)\\s+(?<name>\\w+)\\s*(?::[^=]+)?=\\s*function', 'function', 0],
+			['^.*function\\s+(?<name>\\w+)', 'function', 0],
+			['^\\s*(?:ab){2}function\\s+(?<name>\\w+)', 'function', 0],
+			['^\\s*(?!x)function\\s+(?<name>\\w+)', 'function', 0],
+			// Spelled twice: which one is the mandatory one is not known.
+			['^\\s*(?:function\\s+)?function\\s+(?<name>\\w+)', 'function', 0],
+		];
+		for (const [src, lit, want] of cases) assert.equal(literalIsLeading(src, lit), want, src);
 	});
 });
