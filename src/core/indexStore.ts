@@ -45,7 +45,7 @@ import type { FileKey, IndexChanges, PendingRecords } from './fileIndex';
 import { Aggregates } from './aggregate';
 import type { AggregateSnapshot } from './aggregate';
 import { DigestTable } from './dirSums';
-import type { Category, FileRecord, Logger, SymbolRef } from './types';
+import type { Category, FileRecord, Logger, Skipped, SkipReason, SymbolRef } from './types';
 import { silentLogger } from './types';
 
 export const INDEX_FORMAT = 'workspace-stats-index';
@@ -82,8 +82,36 @@ interface Header extends IndexMeta {
 	sums?: number[];
 	/** The aggregates of the records, as `Aggregates.snapshot()` gives them (with `sums`). */
 	aggs?: AggregateSnapshot;
-	/** Checksum (as `check`) of `JSON.stringify([sums, aggs])`. */
+	/** Checksum (as `check`) of `JSON.stringify([sums, aggs])`, or of `[sums, aggs, skips]` when there are skips. */
 	sumsCheck?: string;
+	/** Files left out for their content, with the size and mtime they were judged at: `[root, path, reason, detail, size, mtimeMs]`. */
+	skips?: [number, string, string, string | null, number, number][];
+}
+
+/**
+ * A file the analysis left out for what it holds (`binary`, `too-large`), with the size and
+ * mtime it had when it was judged (stat-ed before it was read): while they hold, the verdict
+ * does too. Kept in the header, covered by the folder digests.
+ */
+export interface StoredSkip extends Skipped {
+	root: number;
+	size: number;
+	mtimeMs: number;
+}
+
+/** Skip reasons that depend only on a file's content (and the options in the fingerprint), so they can be kept. */
+export const CONTENT_SKIPS: ReadonlySet<string> = new Set(['binary', 'too-large']);
+
+function storedSkips(raw: Header['skips']): StoredSkip[] {
+	const out: StoredSkip[] = [];
+	if (!Array.isArray(raw)) return out;
+	for (const t of raw) {
+		if (!Array.isArray(t) || !isCount(t[0]) || typeof t[1] !== 'string' || !CONTENT_SKIPS.has(t[2]) || typeof t[4] !== 'number' || typeof t[5] !== 'number') return [];
+		const sk: StoredSkip = { root: t[0], path: t[1], reason: t[2] as SkipReason, size: t[4], mtimeMs: t[5] };
+		if (typeof t[3] === 'string') sk.detail = t[3];
+		out.push(sk);
+	}
+	return out;
 }
 
 /** A base whose header was read and checked, before its records are parsed. */
@@ -107,7 +135,7 @@ export interface OpenResult {
 	 * The base's folder digests, folder table and aggregates, when they describe the index exactly
 	 * (intact base, no journal batch to replay).
 	 */
-	quick?: { sums: number[]; dirs: string[]; aggregates: AggregateSnapshot; count: number };
+	quick?: { sums: number[]; dirs: string[]; aggregates: AggregateSnapshot; count: number; skips: StoredSkip[] };
 	/** The full load (records parsed on the first call; later calls return the same result). */
 	load(): LoadResult;
 }
@@ -681,9 +709,10 @@ export class JsonlIndexStore implements IndexStoreBackend {
 		const { header, body, journal } = st;
 		let quick: OpenResult['quick'];
 		if ((journal === undefined || journal.length === 0) && Array.isArray(header.sums) && header.aggs && typeof header.aggs === 'object' &&
-			typeof header.sumsCheck === 'string' && verify(Buffer.from(JSON.stringify([header.sums, header.aggs]), 'utf8'), header.sumsCheck) &&
+			typeof header.sumsCheck === 'string' && verify(Buffer.from(JSON.stringify(header.skips ? [header.sums, header.aggs, header.skips] : [header.sums, header.aggs]), 'utf8'), header.sumsCheck) &&
+			(header.skips === undefined || storedSkips(header.skips).length === header.skips.length) &&
 			header.sums.length % 5 === 0 && body.length === header.bytes && verify(body, header.check)) {
-			quick = { sums: header.sums, dirs: header.dirs, aggregates: header.aggs, count: header.count };
+			quick = { sums: header.sums, dirs: header.dirs, aggregates: header.aggs, count: header.count, skips: storedSkips(header.skips) };
 			this.gen = header.gen;
 		}
 		let full: LoadResult | undefined;
@@ -900,7 +929,11 @@ export class JsonlIndexStore implements IndexStoreBackend {
 		return done(repaired ? 'repaired' : 'ok', records, readMs, meta, pending);
 	}
 
-	async save(records: Iterable<FileRecord>, meta: IndexMeta): Promise<void> {
+	/**
+	 * Writes every record atomically (replaces whatever was there). `skips`: content skips to keep
+	 * with them (see `StoredSkip`); none by default.
+	 */
+	async save(records: Iterable<FileRecord>, meta: IndexMeta, skips: readonly StoredSkip[] = []): Promise<void> {
 		// A snapshot of the references first: the slices below yield to the event loop, and the
 		// index may change meanwhile (records are replaced, never mutated, so the snapshot holds).
 		const all = Array.from(records);
@@ -925,14 +958,21 @@ export class JsonlIndexStore implements IndexStoreBackend {
 		}
 		const body = parts.length === 1 ? parts[0] : Buffer.concat(parts);
 		const gen = (this.gen ?? 0) + 1;
+		const kept: NonNullable<Header['skips']> = [];
+		for (const sk of skips) {
+			if (!CONTENT_SKIPS.has(sk.reason)) continue;
+			kept.push([sk.root, sk.path, sk.reason, sk.detail ?? null, sk.size, sk.mtimeMs]);
+			digests.add(sk.root, dirs.id(sk.path), sk.path.slice(sk.path.lastIndexOf('/') + 1), sk.size, sk.mtimeMs);
+		}
 		const sums = digests.flat();
 		const aggs = agg.snapshot();
 		const header: Header = {
 			format: INDEX_FORMAT, version: INDEX_VERSION, gen, roots: meta.roots, fingerprint: meta.fingerprint,
 			count: all.length, bytes: body.length, check: checksum(body), langs: langs.rows, dirs: dirs.rows,
 			tablesCheck: checksum(Buffer.from(JSON.stringify([langs.rows, dirs.rows]), 'utf8')),
-			sums, aggs, sumsCheck: checksum(Buffer.from(JSON.stringify([sums, aggs]), 'utf8')),
+			sums, aggs, sumsCheck: checksum(Buffer.from(JSON.stringify(kept.length > 0 ? [sums, aggs, kept] : [sums, aggs]), 'utf8')),
 		};
+		if (kept.length > 0) header.skips = kept;
 		await writeFileAtomic(this.path, [Buffer.from(JSON.stringify(header) + '\n', 'utf8'), body], this.fsync);
 		this.gen = gen;
 		this.baseBytes = body.length;

@@ -11,7 +11,8 @@ import * as path from 'node:path';
 import { FileIndex, fileKey } from './fileIndex';
 import type { BatchDelta, FileKey } from './fileIndex';
 import { JsonlIndexStore } from './indexStore';
-import type { IndexMeta, LoadResult, OpenResult } from './indexStore';
+import { CONTENT_SKIPS } from './indexStore';
+import type { IndexMeta, LoadResult, OpenResult, StoredSkip } from './indexStore';
 import { isSkip } from './analyzeWorker';
 import type { AnalyzeJob, AnalyzeOutcome } from './analyzeWorker';
 import { getLanguageTable } from './languages';
@@ -51,6 +52,11 @@ export interface WarmScanResult extends ScanResult {
 	warm: { reused: number; analyzed: number; removed: number };
 	/** The changes as applied to the index (changed paths and aggregate deltas). */
 	delta: BatchDelta;
+	/**
+	 * The files left out for their content (`binary`, `too-large`), with the size and mtime the
+	 * walk saw before they were read (or kept from the index): what the index may store.
+	 */
+	contentSkips: StoredSkip[];
 }
 
 let tableHash: string | undefined;
@@ -125,6 +131,8 @@ interface MatchedFolders {
 	dirs: string[];
 	/** Numbers of the digests matched. */
 	matched: number[];
+	/** The index's content skips: those in matched folders still hold. */
+	skips: StoredSkip[];
 }
 
 /**
@@ -147,13 +155,26 @@ async function warmScanWith(roots: string[], index: FileIndex, opts: WarmScanOpt
 	const skipped: (Skipped & { root: number })[] = [];
 	let reused = 0;
 	let analyzed = 0;
+	const contentSkips: StoredSkip[] = [];
+	/** Kept skips counted in `reused` (they are no records). */
+	let reusedSkips = 0;
+	/** Size and mtime the walk saw for each file sent to analysis (few): a content skip is kept with them. */
+	const judgedAt = new Map<string, [number, number]>();
 	/** Keys (fileKey of root and folder) of the folders matched whole. */
 	let matchedKeys: Set<string> | undefined;
 	if (folders && folders.matched.length > 0) {
 		matchedKeys = new Set();
 		for (const k of folders.matched) {
+			// Records and kept skips: the digest covers both.
 			reused += folders.sums[5 * k + 2];
 			matchedKeys.add(fileKey(folders.sums[5 * k], folders.dirs[folders.sums[5 * k + 1]]));
+		}
+		for (const sk of folders.skips) {
+			if (!matchedKeys.has(fileKey(sk.root, sk.path.slice(0, Math.max(0, sk.path.lastIndexOf('/')))))) continue;
+			contentSkips.push(sk);
+			reusedSkips++;
+			const { size: _s, mtimeMs: _m, ...plain } = sk;
+			skipped.push(plain);
 		}
 	}
 
@@ -168,6 +189,8 @@ async function warmScanWith(roots: string[], index: FileIndex, opts: WarmScanOpt
 			analyzed++;
 			if (isSkip(o)) {
 				skipped.push(o);
+				const at = CONTENT_SKIPS.has(o.reason) ? judgedAt.get(fileKey(o.root, o.path)) : undefined;
+				if (at) contentSkips.push({ ...o, size: at[0], mtimeMs: at[1] });
 				continue;
 			}
 			upserts.push(o);
@@ -204,6 +227,7 @@ async function warmScanWith(roots: string[], index: FileIndex, opts: WarmScanOpt
 			return false;
 		}
 		batch.push({ absPath: abs ?? absPathOf(absRoots[root], rel), relPath: rel, root });
+		judgedAt.set(fileKey(root, rel), [size, mtimeMs]);
 		if (batch.length < batchSize) return false;
 		send();
 		return true;
@@ -279,7 +303,7 @@ async function warmScanWith(roots: string[], index: FileIndex, opts: WarmScanOpt
 	// Walked paths are distinct, so when every record was walked again (kept unchanged, or
 	// re-analyzed into a record) nothing can be gone and the removal pass is skipped; it needs
 	// a set of 100k keys only when some record may have been removed.
-	let walkedAgain = reused;
+	let walkedAgain = reused - reusedSkips;
 	for (const u of upserts) if (index.has(u.root, u.path)) walkedAgain++;
 	if (walkedAgain !== index.size) {
 		const seen = new Set<string>();
@@ -307,6 +331,7 @@ async function warmScanWith(roots: string[], index: FileIndex, opts: WarmScanOpt
 		timing: { totalMs: performance.now() - t0, ...timing },
 		warm: { reused, analyzed, removed: deletes.length },
 		delta,
+		contentSkips,
 	};
 	if (records) result.records = records;
 	return result;
@@ -390,11 +415,12 @@ export async function scanWithIndex(roots: string[], indexPath: string, opts: In
 		if (files === 0 && !fileRoot && matched.length === quick.sums.length / 5) {
 			const skipped: (Skipped & { root: number })[] = [];
 			for (const c of chunks) for (const sk of c.skipped) skipped.push(sk);
+			for (const { size: _s, mtimeMs: _m, ...sk } of quick.skips) skipped.push(sk);
 			skipped.sort(compareByRootPath);
 			const result = {
 				version: 1 as const, roots: absRoots, aggregates: quick.aggregates, skipped,
 				timing: { totalMs: performance.now() - t0, walk: walkMs, walkWait: waited, read: 0, analyze: 0, apply: 0, sort: 0, indexLoad, indexSave: 0 },
-				mode: 'warm' as const, warm: { reused: quick.count, analyzed: 0, removed: 0 }, warnings: opened.warnings, store, meta,
+				mode: 'warm' as const, warm: { reused: quick.count + quick.skips.length, analyzed: 0, removed: 0 }, warnings: opened.warnings, store, meta,
 			} as Omit<IndexedScanResult, 'index'> as IndexedScanResult;
 			// The records are parsed only if someone asks for them (the CLI's report does not).
 			let index: FileIndex | undefined;
@@ -407,14 +433,14 @@ export async function scanWithIndex(roots: string[], indexPath: string, opts: In
 		indexLoad += performance.now() - tl;
 		if (loaded.status === 'ok') {
 			const index = FileIndex.fromLoad(absRoots, loaded);
-			const res = await warmScanWith(absRoots, index, opts, replay(chunks), tWalk, { sums: quick.sums, dirs: quick.dirs, matched });
+			const res = await warmScanWith(absRoots, index, opts, replay(chunks), tWalk, { sums: quick.sums, dirs: quick.dirs, matched, skips: quick.skips });
 			res.timing.walk = walkMs;
-			return finishWarm(res, index, loaded, store, meta, t0, indexLoad, false);
+			return finishWarm(res, index, loaded, store, meta, t0, indexLoad, quick.skips);
 		}
 		// Damage found only now (the digests may not describe what was kept): walk again.
 		const index = FileIndex.fromLoad(absRoots, loaded);
 		const res = await warmScanWith(absRoots, index, { ...opts, statThreads: 0 });
-		return finishWarm(res, index, loaded, store, meta, t0, indexLoad, false);
+		return finishWarm(res, index, loaded, store, meta, t0, indexLoad, null);
 	}
 
 	if (opened.status === 'ok') {
@@ -436,7 +462,7 @@ export async function scanWithIndex(roots: string[], indexPath: string, opts: In
 		}
 		// An index without digests (older, or with journal batches to replay) is rewritten whole
 		// once, so the next warm start can take the quick path.
-		return finishWarm(res, index, loaded, store, meta, t0, indexLoad, walker !== undefined && useDigests && !opened.quick && loaded.status === 'ok');
+		return finishWarm(res, index, loaded, store, meta, t0, indexLoad, walker !== undefined && useDigests ? null : undefined);
 	}
 
 	// No usable index: the walk's results are of no use to a cold scan.
@@ -454,13 +480,26 @@ export async function scanWithIndex(roots: string[], indexPath: string, opts: In
 	};
 }
 
+function sameSkips(a: readonly StoredSkip[], b: readonly StoredSkip[]): boolean {
+	if (a.length !== b.length) return false;
+	const key = (s: StoredSkip) => JSON.stringify([s.root, s.path, s.reason, s.detail ?? null, s.size, s.mtimeMs]);
+	const set = new Set(a.map(key));
+	return b.every((s) => set.has(key(s)));
+}
+
 async function* replay(chunks: StatChunk[]): AsyncGenerator<StatChunk> {
 	yield* chunks;
 }
 
-/** Persists a warm scan's changes and shapes the result. `rewrite`: save the whole index even when nothing changed. */
+/**
+ * Persists a warm scan's changes and shapes the result. `digests`: when the index keeps folder
+ * digests for the next start (the threaded walk), the content skips it held (null: it had no
+ * usable digests); then any change is saved by rewriting the base with the new digests and
+ * skips (a journal batch would leave the next start without them), and an index without usable
+ * digests is rewritten once even when nothing changed. Undefined: journal batches, as always.
+ */
 async function finishWarm(res: WarmScanResult, index: FileIndex, loaded: LoadResult, store: JsonlIndexStore, meta: IndexMeta, t0: number,
-	indexLoad: number, rewrite: boolean): Promise<IndexedScanResult> {
+	indexLoad: number, digests: readonly StoredSkip[] | null | undefined): Promise<IndexedScanResult> {
 	const ts = performance.now();
 	const upserts: FileRecord[] = [];
 	const deletes: FileKey[] = [];
@@ -468,13 +507,15 @@ async function finishWarm(res: WarmScanResult, index: FileIndex, loaded: LoadRes
 		if (c.kind === 'removed') deletes.push({ root: c.root, path: c.path });
 		else upserts.push(index.get(c.root, c.path)!);
 	}
-	// A repaired index is rewritten whole (the store knows); an unchanged one is not touched.
-	if (rewrite) await store.save(index.values(), meta);
-	else if (upserts.length > 0 || deletes.length > 0 || loaded.status === 'repaired') {
+	const changed = upserts.length > 0 || deletes.length > 0 || loaded.status === 'repaired';
+	if (digests !== undefined) {
+		if (changed || digests === null || !sameSkips(digests, res.contentSkips)) await store.save(index.values(), meta, res.contentSkips);
+	} else if (changed) {
+		// A repaired index is rewritten whole (the store knows); an unchanged one is not touched.
 		await store.commit({ upserts, deletes }, () => index.values(), meta);
 	}
 	const indexSave = performance.now() - ts;
-	const { delta: _delta, ...rest } = res;
+	const { delta: _delta, contentSkips: _skips, ...rest } = res;
 	return {
 		...rest,
 		timing: { ...res.timing, indexLoad, indexSave, totalMs: performance.now() - t0 },

@@ -29,7 +29,7 @@ function stamp(idx: string): string {
 	return [idx, idx + '.journal'].map((f) => (fs.existsSync(f) ? `${fs.statSync(f).size}@${fs.statSync(f).mtimeMs}` : '-')).join(' ');
 }
 
-for (const seed of [1, 2, 3]) {
+for (const seed of [1, 2, 3, 4, 5, 6]) {
 	test(`digest walk: equal to a cold scan after random edits, adds, deletes, renames (seed ${seed})`, async () => {
 		const dir = tempDir();
 		const tree = path.join(dir, 'tree');
@@ -51,13 +51,14 @@ for (const seed of [1, 2, 3]) {
 			assert.equal(warm.warm!.reused + warm.warm!.analyzed, expected.records!.length + expected.skipped.filter((s) => s.reason === 'binary').length, `round ${round}: every file reused or read`);
 			assert.deepEqual(sortedRecords(warm), expected.records, `round ${round}: records`);
 			if (edits === 0) {
-				assert.equal(warm.warm!.analyzed, expected.skipped.filter((s) => s.reason === 'binary').length, `round ${round}: only files without a record were read`);
+				// Binary files too are known from the index (kept with the size and mtime they were judged at).
+				assert.equal(warm.warm!.analyzed, 0, `round ${round}: nothing read`);
 				assert.equal(warm.warm!.removed, 0);
 			}
 			// A later start sees what this one saved.
 			const again = await scanWithIndex([tree], idx, opts);
 			assert.deepEqual(again.aggregates, expected.aggregates, `round ${round}: second start`);
-			if (edits === 0) assert.ok(before === stamp(idx) || warm.warm!.analyzed > 0, `round ${round}: nothing changed, nothing written`);
+			if (edits === 0) assert.equal(stamp(idx), before, `round ${round}: nothing changed, nothing written`);
 		}
 	});
 }
@@ -86,6 +87,35 @@ test('nothing changed: the answer comes from the header; the records are parsed 
 	const gone = await scanWithIndex([tree], idx, opts);
 	assert.deepEqual(gone.warm, { reused: cold.index.size, analyzed: 0, removed: 1 });
 	assert.deepEqual(gone.aggregates, cold.aggregates);
+});
+
+test('binary files are kept in the index with their size and mtime: not read again until they change', async () => {
+	const dir = tempDir();
+	const tree = path.join(dir, 'tree');
+	const idx = path.join(dir, 'index');
+	makeTree(tree, 8, 60);
+	writeFile(path.join(tree, 'img', 'a.png'), Buffer.from([0x89, 0x50, 0, 1, 2]));
+	writeFile(path.join(tree, 'b.bin'), Buffer.from([0, 0, 0]));
+	await scanWithIndex([tree], idx, opts);
+	// The cold scan did not stat them before reading: the first warm start reads them and keeps them.
+	const first = await scanWithIndex([tree], idx, opts);
+	assert.equal(first.warm!.analyzed, 2);
+	const before = stamp(idx);
+	const second = await scanWithIndex([tree], idx, opts);
+	assert.equal(second.warm!.analyzed, 0);
+	assert.equal(stamp(idx), before);
+	const expected = await scan([tree], { jobs: 1 });
+	assert.deepEqual(second.skipped, expected.skipped);
+	assert.deepEqual(second.skipped.filter((s) => s.reason === 'binary').map((s) => s.path), ['b.bin', 'img/a.png']);
+	// Now text: read again, counted, no longer skipped.
+	writeFile(path.join(tree, 'img', 'a.png'), 'not binary after all\n');
+	const third = await scanWithIndex([tree], idx, opts);
+	assert.equal(third.warm!.analyzed, 1);
+	assert.deepEqual(third.skipped, (await scan([tree], { jobs: 1 })).skipped);
+	assert.deepEqual(third.aggregates, (await scan([tree], { jobs: 1 })).aggregates);
+	const fourth = await scanWithIndex([tree], idx, opts);
+	assert.equal(fourth.warm!.analyzed, 0);
+	assert.deepEqual(fourth.skipped, third.skipped);
 });
 
 test('an index with journal batches is rewritten once; the next start is quick again', async () => {
