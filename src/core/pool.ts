@@ -7,6 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { SyncAnalyzer, unpackOutcomes, WORKER_MARKER } from './analyzeWorker';
+import { warmUpAnalyzer } from './analyzer';
 import type { AnalyzeJob, AnalyzeOutcome, FromWorker, ReadItem, ToWorker } from './analyzeWorker';
 import type { AnalyzeOptions, Logger } from './types';
 import { silentLogger } from './types';
@@ -120,6 +121,9 @@ export class AnalyzerPool {
 		this.started = true;
 		if (this.jobs <= 1) {
 			this.local = new SyncAnalyzer(this.opts);
+			// As every worker does (see warmUpAnalyzer); ~45 ms once per process, so never on the
+			// extension host's thread: the host always runs workers (analysisThreads() ≥ 2).
+			warmUpAnalyzer();
 			return;
 		}
 		if (!fs.existsSync(this.workerFile)) {
