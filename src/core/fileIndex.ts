@@ -376,6 +376,8 @@ function sameTotals(a: Totals | null, b: Totals | null): boolean {
 /** See `FileIndex.beginBatch`. */
 export class IndexBatch {
 	private readonly kinds = new Map<string, ChangedFile>();
+	/** Keys upserted with a record equal to the stored one (no change, but seen). */
+	private readonly same = new Set<string>();
 	private totalsBefore: Totals | undefined;
 	private parts = 0;
 	/** Per aggregate entry: its first `before` and last `after` over the parts. */
@@ -410,7 +412,10 @@ export class IndexBatch {
 			const key = fileKey(r.root, r.path);
 			const old = records.get(key);
 			if (old) {
-				if (sameHead(old, r) && sameRecord(materialize(old), r)) continue;
+				if (sameHead(old, r) && sameRecord(materialize(old), r)) {
+					this.same.add(key);
+					continue;
+				}
 				sumRecord(sums, old, -1);
 			}
 			sumRecord(sums, r, 1);
@@ -443,6 +448,11 @@ export class IndexBatch {
 		put(this.entries[0], d.languages, (t) => t.name);
 		put(this.entries[1], d.categories, (t) => t.name);
 		put(this.entries[2], d.folders, (t) => `${t.root}\u0000${t.path}`);
+	}
+
+	/** True when a part of this batch added, changed, removed or re-upserted unchanged the file with this `fileKey`. */
+	touched(key: string): boolean {
+		return this.kinds.has(key) || this.same.has(key);
 	}
 
 	/** The whole batch's delta. */

@@ -34,7 +34,7 @@ import { folderKey } from './aggregate';
 import { Emitter } from './emitter';
 import type { Event } from './emitter';
 import { fileKey } from './fileIndex';
-import type { AggregateDelta, ChangedFile, FileIndex, FileKey } from './fileIndex';
+import type { AggregateDelta, ChangedFile, FileIndex, FileKey, IndexBatch, IndexChanges } from './fileIndex';
 import type { IndexMeta, IndexStoreBackend } from './indexStore';
 import { isSkip } from './analyzeWorker';
 import type { AnalyzeJob, AnalyzeOutcome } from './analyzeWorker';
@@ -548,8 +548,15 @@ export class Processor {
 		const events = this.pendingEvents;
 		this.pendingEvents = 0;
 
-		const b = new BatchBuilder(this.index);
 		const timing = { windowMs, statMs: 0, analyzeMs: 0, applyMs: 0, persistMs: 0, processMs: 0 };
+		// A big batch is applied in parts while the workers analyze the rest (this thread would
+		// wait for them otherwise); persisted and reported once, as one batch.
+		const applying = this.index.beginBatch();
+		const b = new BatchBuilder(this.index, applying, (changes) => {
+			const tp = performance.now();
+			applying.apply(changes);
+			timing.applyMs += performance.now() - tp;
+		});
 		const hits0 = this.stats.cacheHits;
 		const misses0 = this.stats.cacheMisses;
 		let delta: ReturnType<FileIndex['applyBatch']> | undefined;
@@ -593,14 +600,7 @@ export class Processor {
 			// 2 + 3. Rescans and analysis, overlapped: files go to the analyzer as the listing
 			// finds them (in chunks to the pool, like a scan), so the workers start at once.
 			const ta = performance.now();
-			// A big batch is applied in parts while the workers analyze the rest (this thread
-			// would wait for them otherwise); persisted and reported once, as one batch.
-			const applying = this.index.beginBatch();
-			const sink = this.analyzeSink(b, () => {
-				const tp = performance.now();
-				applying.apply(b.changes());
-				timing.applyMs += performance.now() - tp;
-			});
+			const sink = this.analyzeSink(b);
 			for (const t of toAnalyze) await sink.push(t.e, this.absOf(t.e), t.st);
 			const rescanned = this.mergeRescans(rescans);
 			for (const f of rescanned) {
@@ -608,25 +608,29 @@ export class Processor {
 				// fstat them all (no stat here); a record that came out the same is no change.
 				const readAll = this.pool !== undefined && stormKeys.has(fileKey(f.root, f.rel));
 				await this.listFolder(f, b, !readAll, (file, abs, st) => {
-					b.keep(file);
 					if (st) {
 						const rec = this.index.stat(file.root, file.rel);
-						if (rec && rec.size === st.size && rec.mtimeMs === st.mtimeMs) return undefined;
+						if (rec && rec.size === st.size && rec.mtimeMs === st.mtimeMs) {
+							b.keep(file);
+							return undefined;
+						}
 					}
+					// Seen on disk: its outcome says so (a record, a skip) or, if analysis fails, the error.
 					return sink.push(file, abs, st, !readAll);
 				});
 			}
-			b.removeUnseenUnder(rescanned);
 			const listMs = performance.now() - ta;
 			timing.statMs += listMs;
 			await sink.finish();
 			timing.analyzeMs = performance.now() - ta - listMs;
+			// After the outcomes: a listed file is known by its outcome (see BatchBuilder.seen).
+			b.removeUnseenUnder(rescanned);
 			this.stats.cacheHits += sink.hits;
 			this.stats.cacheMisses += sink.misses;
 
 			// 4. Apply.
 			const tp = performance.now();
-			applying.apply(b.changes());
+			b.flush();
 			delta = applying.finish();
 			timing.applyMs += performance.now() - tp;
 
@@ -806,7 +810,7 @@ export class Processor {
 	 * chunks per worker in flight, so the listing waits for the workers rather than queueing the
 	 * whole tree); fewer are analyzed here at `finish`.
 	 */
-	private analyzeSink(b: BatchBuilder, applyPart: () => void): {
+	private analyzeSink(b: BatchBuilder): {
 		push(e: PathEntry, abs: string, st: FileStat | undefined, cache?: boolean): Promise<void> | undefined;
 		finish(): Promise<void>;
 		hits: number;
@@ -833,7 +837,7 @@ export class Processor {
 			}
 			if (cache) this.cache.set(this.cacheKey(o.root, o.path, o.size, o.mtimeMs), o);
 			b.upsert(o);
-			if (b.upsertCount >= this.applyEvery) applyPart();
+			if (b.upsertCount >= this.applyEvery) b.flush();
 		};
 		const send = () => {
 			const chunk = queued;
@@ -843,7 +847,11 @@ export class Processor {
 			const p: Promise<void> = pool!.analyze(chunk).then(
 				(res) => res.outcomes.forEach((o, i) => take({ root: chunk[i].root, rel: chunk[i].relPath }, o, cacheIt[i])),
 				(err: unknown) => {
-					for (const j of chunk) b.error({ root: j.root, rel: j.relPath }, `analysis failed: ${errText(err)}`);
+					for (const j of chunk) {
+						const e = { root: j.root, rel: j.relPath };
+						b.keep(e); // on disk, not analyzed: its record (if any) stays
+						b.error(e, `analysis failed: ${errText(err)}`);
+					}
 				},
 			).finally(() => inFlight.delete(p));
 			inFlight.add(p);
@@ -896,6 +904,7 @@ export class Processor {
 					try {
 						take(e, await this.analyzeOne(j.absPath, j.relPath, j.root), cache);
 					} catch (err) {
+						b.keep(e);
 						b.error(e, `analysis failed: ${errText(err)}`);
 					}
 				});
@@ -913,33 +922,41 @@ function inFolderOf(folders: Set<string>, root: number, rel: string): boolean {
 	return false;
 }
 
-/** Collects one batch's changes, with the rules for paths seen both ways. */
+/**
+ * Collects one batch's changes in order and hands them to the index batch in parts: upserts are
+ * buffered (an array, no map: a storm's files are each seen once), a removal first flushes the
+ * buffer so the order of the two holds.
+ */
 class BatchBuilder {
-	private readonly upserts = new Map<string, FileRecord>();
-	private readonly deletes = new Map<string, FileKey>();
-	/** Paths a rescan saw on disk (kept or analyzed): not to be removed by that rescan. */
-	private readonly seen = new Set<string>();
+	private upserts: FileRecord[] = [];
+	private deletes: FileKey[] = [];
+	/** Paths seen on disk that the batch did not change otherwise (kept by stat, analysis failed). */
+	private readonly kept = new Set<string>();
 	readonly skipped: (Skipped & { root: number })[] = [];
 	readonly errors: BatchError[] = [];
 
-	constructor(private readonly index: FileIndex) {}
+	constructor(
+		private readonly index: FileIndex,
+		private readonly batch: IndexBatch,
+		private readonly applyPart: (changes: IndexChanges) => void,
+	) {}
 
 	keep(e: PathEntry): void {
-		this.seen.add(fileKey(e.root, e.rel));
+		this.kept.add(fileKey(e.root, e.rel));
 	}
 
 	upsert(r: FileRecord): void {
-		const k = fileKey(r.root, r.path);
-		this.seen.add(k);
-		this.deletes.delete(k);
-		this.upserts.set(k, r);
+		this.upserts.push(r);
 	}
 
 	remove(e: PathEntry): void {
-		const k = fileKey(e.root, e.rel);
-		this.seen.add(k);
-		this.upserts.delete(k);
-		if (this.index.has(e.root, e.rel)) this.deletes.set(k, { root: e.root, path: e.rel });
+		if (this.upserts.length > 0) this.flush();
+		if (this.index.has(e.root, e.rel)) this.deletes.push({ root: e.root, path: e.rel });
+	}
+
+	/** True when the batch saw `key` on disk: kept, or touched by the batch (added, changed, same). */
+	private seen(key: string): boolean {
+		return this.kept.has(key) || this.batch.touched(key);
 	}
 
 	skip(s: Skipped & { root: number }): void {
@@ -953,6 +970,7 @@ class BatchBuilder {
 	/** Removes the records at these paths and under them (one pass over the index for all). */
 	removeUnder(gone: PathEntry[]): void {
 		if (gone.length === 0) return;
+		this.flush();
 		const folders = new Set<string>();
 		for (const g of gone) {
 			if (this.index.has(g.root, g.rel)) this.remove(g);
@@ -970,6 +988,9 @@ class BatchBuilder {
 	 */
 	removeUnseenUnder(folders: PathEntry[]): void {
 		if (folders.length === 0) return;
+		// Applied first: what is still buffered counts as seen, and the pass below never
+		// flushes (so never changes the index it iterates).
+		this.flush();
 		const whole = new Set<number>();
 		const subs = new Set<string>();
 		for (const f of folders) {
@@ -978,19 +999,20 @@ class BatchBuilder {
 		}
 		for (const r of this.index.keys()) {
 			const under = whole.has(r.root) || (subs.size > 0 && (subs.has(fileKey(r.root, r.path)) || inFolderOf(subs, r.root, r.path)));
-			if (under && !this.seen.has(fileKey(r.root, r.path))) this.remove({ root: r.root, rel: r.path });
+			if (under && !this.seen(fileKey(r.root, r.path))) this.remove({ root: r.root, rel: r.path });
 		}
 	}
 
 	get upsertCount(): number {
-		return this.upserts.size;
+		return this.upserts.length;
 	}
 
-	/** The changes collected since the last call (which were applied by the caller). */
-	changes(): { upserts: FileRecord[]; deletes: FileKey[] } {
-		const out = { upserts: [...this.upserts.values()], deletes: [...this.deletes.values()] };
-		this.upserts.clear();
-		this.deletes.clear();
-		return out;
+	/** Applies what was collected since the last flush, as one part of the batch. */
+	flush(): void {
+		if (this.upserts.length === 0 && this.deletes.length === 0) return;
+		const changes = { upserts: this.upserts, deletes: this.deletes };
+		this.upserts = [];
+		this.deletes = [];
+		this.applyPart(changes);
 	}
 }

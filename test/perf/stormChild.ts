@@ -1,11 +1,13 @@
 // Child process of the storm benchmark, so each phase has its own peak RSS:
-//   node out/test/perf/stormChild.js setup DIR INDEX JOBS   cold scan, index saved to INDEX
-//   node out/test/perf/stormChild.js storm DIR INDEX JOBS   load INDEX, then every file of DIR
-//                                                           as one 'changed' event, at once
-//   node out/test/perf/stormChild.js cold  DIR INDEX JOBS   cold scan of DIR (the reference)
+//   node out/test/perf/stormChild.js setup DIR INDEX JOBS          cold scan, index saved to INDEX
+//   node out/test/perf/stormChild.js storm DIR INDEX JOBS [EVENTS] load INDEX, then the events of
+//                                  EVENTS (a JSON array of [type, DIR-relative path]) at once;
+//                                  without EVENTS every file of DIR as one 'changed' event
+//   node out/test/perf/stormChild.js cold  DIR INDEX JOBS          cold scan of DIR (the reference)
 // Prints one JSON line: { ms, mainCpuMs, maxRssMiB, totals, … }. `ms` covers the work only (not Node
 // start-up, not the index load for `storm`, which is reported apart as `loadMs`).
 
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -28,6 +30,7 @@ interface ScanResultLike {
 interface FileIndexLike {
 	size: number;
 	values(): Iterable<unknown>;
+	snapshot(): unknown;
 }
 interface StoreLike {
 	load(expect?: unknown): Promise<{ status: string; records: unknown[] }>;
@@ -76,6 +79,11 @@ function totalsOf(records: Iterable<unknown>): Totals {
 	return t;
 }
 
+/** SHA-1 of an aggregates snapshot (the scan's and the index's are built and sorted alike). */
+function digest(snapshot: unknown): string {
+	return createHash('sha1').update(JSON.stringify(snapshot)).digest('hex');
+}
+
 /**
  * This process's peak RSS. VmHWM (Linux) is the high-water mark of this process's own memory
  * map, which exec replaces; getrusage's maxRSS is not used where VmHWM exists because Linux
@@ -108,7 +116,7 @@ function mainThreadCpuMs(): number | undefined {
 }
 
 async function main(): Promise<void> {
-	const [mode, dirArg, indexPath, jobsArg] = process.argv.slice(2);
+	const [mode, dirArg, indexPath, jobsArg, eventsArg] = process.argv.slice(2);
 	const dir = path.resolve(dirArg);
 	const jobs = Number(jobsArg);
 	const { scan } = load(path.join(CORE, 'scanner.js')) as { scan: (roots: string[], o: Record<string, unknown>) => Promise<ScanResultLike> };
@@ -124,6 +132,7 @@ async function main(): Promise<void> {
 		out.ms = performance.now() - t0;
 		if (cpu0 !== undefined) out.mainCpuMs = mainThreadCpuMs()! - cpu0;
 		out.totals = res.aggregates.totals;
+		out.digest = digest(res.aggregates);
 		if (mode === 'setup') await new JsonlIndexStore(indexPath, { fsync: false }).save(res.records ?? [], meta);
 	} else if (mode === 'storm') {
 		const { FileIndex } = load(path.join(CORE, 'fileIndex.js')) as {
@@ -139,7 +148,9 @@ async function main(): Promise<void> {
 		out.loadMs = performance.now() - t0;
 		// Ignore files are left out: a changed .gitignore rescans its whole folder, which would
 		// turn every storm into one root rescan and leave the per-path queue unmeasured.
-		const files = listFiles(dir).filter((f) => !/(^|[\\/])\.(git)?ignore$/.test(f));
+		const events: { type: string; path: string }[] = eventsArg
+			? (JSON.parse(fs.readFileSync(eventsArg, 'utf8')) as [string, string][]).map(([type, rel]) => ({ type, path: path.join(dir, rel) }))
+			: listFiles(dir).filter((f) => !/(^|[\\/])\.(git)?ignore$/.test(f)).map((f) => ({ type: 'changed', path: f }));
 		const pool = new AnalyzerPool({ jobs });
 		pool.start();
 		const proc = new Processor({ index, store, meta, scanOptions, pool });
@@ -151,19 +162,20 @@ async function main(): Promise<void> {
 		proc.start();
 		const t1 = performance.now();
 		const cpu1 = mainThreadCpuMs();
-		// A branch switch: every file changed, reported one event at a time, as fast as a watcher can.
-		for (const f of files) proc.enqueue({ type: 'changed', path: f });
+		// A branch switch, reported one event at a time, as fast as a watcher can.
+		for (const e of events) proc.enqueue(e);
 		await proc.whenIdle();
 		out.ms = performance.now() - t1;
 		// CPU time of this (main) thread alone, the workers' apart: less noisy than wall time on a
 		// shared machine, and what the storm adds on this thread over a cold scan.
 		if (cpu1 !== undefined) out.mainCpuMs = mainThreadCpuMs()! - cpu1;
-		out.events = files.length;
+		out.events = events.length;
 		await proc.stop();
 		await pool.close();
 		out.stats = proc.stats;
 		out.timing = timing;
 		out.totals = totalsOf(index.values());
+		out.digest = digest(index.snapshot());
 	} else throw new Error(`unknown mode ${mode}`);
 	out.maxRssMiB = peakRssMiB();
 	process.stdout.write(JSON.stringify(out) + '\n');

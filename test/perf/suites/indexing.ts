@@ -391,15 +391,83 @@ const STORM_CHILD = path.join(__dirname, '..', 'stormChild.js');
 interface StormOut {
 	events?: number;
 	ms: number;
+	/** CPU time of the child's main thread over `ms` (Linux), the workers' apart. */
+	mainCpuMs?: number;
 	maxRssMiB: number;
 	loadMs?: number;
 	totals: Record<string, number>;
+	/** SHA-1 of the aggregates snapshot (totals, languages, categories, every folder). */
+	digest?: string;
 	stats?: { batches: number; peakQueue: number; stormCollapses: number };
+}
+
+/** A storm's events and the changes on disk that they report. */
+interface StormPlan {
+	/** [type, root-relative path], in the order a watcher reports them. */
+	events: [string, string][];
+	/** Files that get one more line and a 'changed' event. */
+	changed: string[];
+	/** Folders deleted (with a 'deleted' event per file, then a 'deletedFolder'). */
+	folders: string[];
+	folderFiles: number;
+	pairs: number;
+}
+
+/**
+ * A branch switch as a watcher reports it: `files.length` events in all (the "50,000") made of
+ * create/delete pairs of temp files (gone again when the processor looks: editors' and tools'
+ * temp files), the deletion of three folders (each file's event, then the folder's), and
+ * 'changed' for the rest; files left without an event (as many as the pairs and folder events
+ * take) are not touched. Deterministic. `files`: root-relative, ignore files left out.
+ */
+function stormPlan(files: string[]): StormPlan {
+	const all = [...files].sort();
+	const total = all.length;
+	// Folders three levels down or deeper holding 0.2–1 % of the files, three far apart.
+	const under = new Map<string, number>();
+	for (const f of all) {
+		const parts = f.split('/');
+		for (let i = 3; i < parts.length; i++) {
+			const d = parts.slice(0, i).join('/');
+			under.set(d, (under.get(d) ?? 0) + 1);
+		}
+	}
+	const candidates = [...under].filter(([, n]) => n >= total * 0.002 && n <= total * 0.01).map(([d]) => d).sort();
+	const folders: string[] = [];
+	for (let i = 0; i < 3 && candidates.length > 0; i++) {
+		const d = candidates[Math.floor(((i + 0.5) * candidates.length) / 3)];
+		if (!folders.some((f) => d.startsWith(f + '/') || f.startsWith(d + '/') || f === d)) folders.push(d);
+	}
+	const inDeleted = (f: string) => folders.some((d) => f.startsWith(d + '/'));
+	const gone = all.filter(inDeleted);
+	const rest = all.filter((f) => !inDeleted(f));
+	const pairs = Math.floor(total / 50);
+	const nChanged = total - 2 * pairs - gone.length - folders.length;
+	// Which of the rest change: spread evenly, the others keep their content and get no event.
+	const changed: string[] = [];
+	for (let i = 0; i < nChanged; i++) changed.push(rest[Math.floor((i * rest.length) / nChanged)]);
+	const events: [string, string][] = [];
+	const pairEvery = Math.max(1, Math.floor(changed.length / Math.max(1, pairs)));
+	let made = 0;
+	const dirOf = (f: string) => (f.includes('/') ? f.slice(0, f.lastIndexOf('/') + 1) : '');
+	for (let i = 0; i < changed.length; i++) {
+		if (i === Math.floor(changed.length / 3)) {
+			for (const f of gone) events.push(['deleted', f]);
+			for (const d of folders) events.push(['deletedFolder', d]);
+		}
+		events.push(['changed', changed[i]]);
+		if (i % pairEvery === 0 && made < pairs) {
+			const tmp = `${dirOf(changed[i])}.~storm-${made++}.tmp`;
+			events.push(['created', tmp], ['deleted', tmp]);
+		}
+	}
+	for (; made < pairs; made++) events.push(['created', `.~storm-${made}.tmp`], ['deleted', `.~storm-${made}.tmp`]);
+	return { events, changed, folders, folderFiles: gone.length, pairs };
 }
 
 export const stormSuite: Suite = {
 	name: 'storm',
-	description: '50,000-event storm vs a cold scan of the same files, peak RSS',
+	description: '50,000-event storm (changes, create/delete pairs, folder deletes) vs a cold scan of the same files, peak RSS',
 	perTree: false,
 	async run(ctx: Ctx): Promise<void> {
 		const r = ctx.report;
@@ -412,47 +480,59 @@ export const stormSuite: Suite = {
 		const tree = synthTree(ctx.opts.cacheDir, ctx.opts.stormFiles, ctx.log);
 		const dir = scratchCopy(tree, 'storm');
 		const idx = path.join(path.dirname(dir), 'index');
+		const eventsFile = path.join(path.dirname(dir), 'events.json');
 		const jobs = String(ctx.opts.jobs);
 		const child = async (mode: string): Promise<StormOut> => {
-			const res = await runChild(process.execPath, [STORM_CHILD, mode, dir, idx, jobs], { keepStdout: true });
+			const res = await runChild(process.execPath, [STORM_CHILD, mode, dir, idx, jobs, eventsFile], { keepStdout: true });
 			return JSON.parse(res.stdout) as StormOut;
 		};
 		try {
-			await child('setup');
 			// Ignore files are neither changed nor reported (see stormChild.ts).
-			const all = treeFiles(tree)
-				.filter((p) => !/(^|\/)\.(git)?ignore$/.test(p))
-				.map((p) => path.join(dir, p));
+			const plan = stormPlan(treeFiles(tree).filter((p) => !/(^|\/)\.(git)?ignore$/.test(p)));
+			fs.writeFileSync(eventsFile, JSON.stringify(plan.events));
 			const storm: number[] = [];
 			const cold: number[] = [];
+			const stormCpu: number[] = [];
+			const coldCpu: number[] = [];
 			let rss = 0;
 			let coldRss = 0;
 			let last: StormOut | undefined;
 			let mismatch = '';
 			const runs = Math.min(ctx.opts.runs, 3);
+			/** Not timed: the deleted folders back, an index equal to the tree, then the branch switch on disk. */
+			const prepare = async () => {
+				for (const d of plan.folders) fs.cpSync(path.join(tree.dir, d), path.join(dir, d), { recursive: true });
+				await child('setup');
+				for (const f of plan.changed) fs.appendFileSync(path.join(dir, f), '\n');
+				for (const d of plan.folders) fs.rmSync(path.join(dir, d), { recursive: true, force: true });
+			};
 			for (let i = 0; i < runs; i++) {
-				// A branch switch: every file rewritten (one more line), not timed.
-				for (const f of all) fs.appendFileSync(f, '\n');
+				await prepare();
 				last = await child('storm');
 				const c = await child('cold');
 				storm.push(last.ms);
 				cold.push(c.ms);
+				if (last.mainCpuMs !== undefined) stormCpu.push(last.mainCpuMs);
+				if (c.mainCpuMs !== undefined) coldCpu.push(c.mainCpuMs);
 				rss = Math.max(rss, last.maxRssMiB);
 				coldRss = Math.max(coldRss, c.maxRssMiB);
-				if (JSON.stringify(last.totals) !== JSON.stringify(c.totals)) mismatch = `index totals ${JSON.stringify(last.totals)} ≠ cold scan ${JSON.stringify(c.totals)}`;
+				if (last.digest !== c.digest) mismatch = `index aggregates ≠ cold scan's (totals ${JSON.stringify(last.totals)} vs ${JSON.stringify(c.totals)})`;
 			}
 			if (ctx.opts.cpuProf) {
-				for (const f of all) fs.appendFileSync(f, '\n');
-				await profileChild(ctx, 'storm', '', 'storm', STORM_CHILD, ['storm', dir, idx, jobs]);
+				await prepare();
+				await profileChild(ctx, 'storm', '', 'storm', STORM_CHILD, ['storm', dir, idx, jobs, eventsFile]);
 			}
 			const s = last?.stats;
-			r.row('storm', '', `${last?.events ?? '?'} 'changed' events at once (ignore files left out) → index current`, summarize(storm), 'ms', s ? `${s.batches} batches, peak queue ${s.peakQueue}, ${s.stormCollapses} collapses, index load ${last?.loadMs?.toFixed(0)} ms apart` : '');
-			r.row('storm', '', `cold scan of the same ${all.length} files (in-process)`, summarize(cold));
+			const what = `${last?.events ?? '?'} events at once: ${plan.changed.length} changed, ${plan.pairs} create/delete pairs, ${plan.folders.length} folders deleted (${plan.folderFiles} files) → index current`;
+			r.row('storm', '', what, summarize(storm), 'ms', s ? `${s.batches} batches, peak queue ${s.peakQueue}, ${s.stormCollapses} collapses, index load ${last?.loadMs?.toFixed(0)} ms apart` : '');
+			r.row('storm', '', `cold scan of the same files (in-process)`, summarize(cold));
+			if (stormCpu.length > 0) r.row('storm', '', 'storm: main-thread CPU (workers apart)', summarize(stormCpu));
+			if (coldCpu.length > 0) r.row('storm', '', 'cold scan: main-thread CPU (workers apart)', summarize(coldCpu));
 			r.value('storm', '', 'storm peak RSS (index load + storm)', rss, 'MiB');
 			r.value('storm', '', 'cold scan peak RSS', coldRss, 'MiB');
 			r.ratio('storm', '', 'storm / cold scan', summarize(storm).median / summarize(cold).median, '<= 1.2');
 			if (mismatch) r.note('storm', '', `MISMATCH after the storm: ${mismatch}`);
-			else r.note('storm', '', 'after every storm the index totals equal a cold scan of the tree');
+			else r.note('storm', '', 'after every storm the index aggregates (totals, languages, categories, every folder) equal a cold scan of the tree');
 		} finally {
 			fs.rmSync(path.dirname(dir), { recursive: true, force: true });
 		}
