@@ -317,13 +317,16 @@ export class SyncAnalyzer {
 				return { path: job.relPath, root: job.root, reason: 'too-large', detail: `${st.size} bytes > limit ${maxSize}` };
 			}
 			// Read to EOF, not just st.size bytes: a file growing while we read is still read
-			// whole (up to the limit); one extra byte of room tells EOF without a second stat.
+			// whole (up to the limit). One extra byte of room tells EOF: a read that returns less
+			// than asked once the stat's size is in is at the end, so most files take one read call.
 			let want = st.size + 1;
 			if (this.buf.length < want) this.buf = Buffer.allocUnsafeSlow(want);
 			for (;;) {
-				const r = fs.readSync(fd, this.buf, n, this.buf.length - n, null);
+				const room = this.buf.length - n;
+				const r = fs.readSync(fd, this.buf, n, room, null);
 				if (r === 0) break;
 				n += r;
+				if (r < room && n >= st.size) break;
 				if (n === this.buf.length) {
 					if (maxSize > 0 && n > maxSize) {
 						return { path: job.relPath, root: job.root, reason: 'too-large', detail: `grew past limit ${maxSize} while read` };
