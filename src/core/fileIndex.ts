@@ -12,7 +12,9 @@ import type { FileRecord, FolderTotals, LanguageTotals, SymbolRef, Totals } from
 // file (1.5M for 100k files), most of which nobody reads: the aggregates need only their counts,
 // the views one file's structure at a time. So the store hands over *pending* records: plain
 // objects whose `imports` holds the structure's stored text (a string) and whose `classes` and
-// `functions` are null until decoded. They never leave this module undecoded: every FileIndex
+// `functions` are null until decoded (a FileIndex puts the record's position in the load's counts
+// table in `classes`, so a record replaced undecoded is subtracted by its stored counts). They
+// never leave this module undecoded: every FileIndex
 // method that returns a record decodes it first, in place (same object, same key order as a
 // record built eagerly, so JSON, spread, structured clone and deep equality see no difference).
 
@@ -140,13 +142,22 @@ export function countStructure(text: string, out: Float64Array): void {
 
 const counts3 = new Float64Array(3);
 
-/** Counts `r` in or out of `sums`, reading a pending record's counts off its stored text. */
-function sumRecord(sums: BatchSums, r: FileRecord, sign: 1 | -1): void {
+/**
+ * Counts `r` in or out of `sums`. A pending record's counts come from the load's counts table
+ * (its position there is in `classes`), else off its stored text; nothing is decoded.
+ */
+function sumRecord(sums: BatchSums, r: FileRecord, sign: 1 | -1, loadCounts: Uint32Array | undefined): void {
 	const text = r.imports as unknown;
-	if (typeof text === 'string') {
+	if (typeof text !== 'string') {
+		sums.add(r, sign, r.imports.length, r.classes.length, r.functions.length);
+		return;
+	}
+	const at = r.classes as unknown;
+	if (typeof at === 'number' && loadCounts) sums.add(r, sign, loadCounts[3 * at], loadCounts[3 * at + 1], loadCounts[3 * at + 2]);
+	else {
 		countStructure(text, counts3);
 		sums.add(r, sign, counts3[0], counts3[1], counts3[2]);
-	} else sums.add(r, sign, r.imports.length, r.classes.length, r.functions.length);
+	}
 }
 
 /**
@@ -233,6 +244,8 @@ export class FileIndex {
 	private readonly records = new Map<string, FileRecord>();
 	/** Some records may still be pending (see `materialize`): iteration must decode them. */
 	private mayHavePending = false;
+	/** The structure counts of the pending records (by the position each holds in `classes`). */
+	private loadCounts: Uint32Array | undefined;
 
 	/**
 	 * @param roots Absolute root folders; a record's `root` is an index into this array.
@@ -268,7 +281,11 @@ export class FileIndex {
 				for (const x of records) this.upsert(materialize(x));
 				return;
 			}
+			// A pending record's position in the counts table: subtracting it later reads its
+			// counts there instead of scanning its text (see `countsOf`).
+			if (typeof (r.imports as unknown) === 'string') (r as unknown as { classes: number }).classes = i;
 		}
+		this.loadCounts = p.counts;
 		this.aggregates.addMany(records, p);
 		this.mayHavePending = true;
 	}
@@ -356,7 +373,7 @@ export class FileIndex {
 	 * part and after the last.
 	 */
 	beginBatch(): IndexBatch {
-		return new IndexBatch(this.records, this.aggregates);
+		return new IndexBatch(this.records, this.aggregates, this.loadCounts);
 	}
 
 	snapshot(): AggregateSnapshot {
@@ -387,6 +404,7 @@ export class IndexBatch {
 	constructor(
 		private readonly records: Map<string, FileRecord>,
 		private readonly aggregates: Aggregates,
+		private readonly loadCounts: Uint32Array | undefined,
 	) {}
 
 	/**
@@ -402,7 +420,7 @@ export class IndexBatch {
 			const old = records.get(key);
 			if (!old) continue;
 			records.delete(key);
-			sumRecord(sums, old, -1);
+			sumRecord(sums, old, -1, this.loadCounts);
 			const prev = kinds.get(key);
 			// Added earlier in this batch and now gone: nothing happened.
 			if (prev?.kind === 'added') kinds.delete(key);
@@ -416,9 +434,9 @@ export class IndexBatch {
 					this.same.add(key);
 					continue;
 				}
-				sumRecord(sums, old, -1);
+				sumRecord(sums, old, -1, this.loadCounts);
 			}
-			sumRecord(sums, r, 1);
+			sumRecord(sums, r, 1, this.loadCounts);
 			records.set(key, r);
 			const prev = kinds.get(key);
 			// Removed then re-added in the same batch is a change; added then changed stays an add.

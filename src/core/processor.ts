@@ -44,7 +44,7 @@ import type { AnalyzerPool } from './pool';
 import { analyzeFile } from './scanner';
 import type { FileRecord, Logger, ScanOptions, Skipped } from './types';
 import { silentLogger } from './types';
-import { walk } from './walk';
+import { walk, WALK_CONCURRENCY } from './walk';
 import { analyzeOptionsOf, indexFingerprint } from './warmScan';
 
 /** A change reported by a watcher. Paths are absolute; paths outside every root are ignored. */
@@ -742,16 +742,20 @@ export class Processor {
 		// entered them) against the rules of its folder, which are its parent's plus the folder's
 		// own ignore files when the listing sees some.
 		const parentRel = f.rel.includes('/') ? f.rel.slice(0, f.rel.lastIndexOf('/')) : '';
-		const stack: { rel: string; abs: string; chain: RuleChain | null }[] = [{ rel: f.rel, abs: absTop, chain: await filter.chainOf(parentRel) }];
+		type Dir = { rel: string; abs: string; chain: RuleChain | null; listing?: Promise<fs.Dirent[] | Error> };
+		const stack: Dir[] = [{ rel: f.rel, abs: absTop, chain: await filter.chainOf(parentRel) }];
+		// The next folders to list are read ahead, a few at once as the walker does (one listing
+		// at a time left the workers waiting for files).
+		const list = (d: Dir) => (d.listing ??= fs.promises.readdir(d.abs, { withFileTypes: true }).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e)))));
 		const files: { e: PathEntry; abs: string }[] = [];
 		while (stack.length > 0) {
 			const dir = stack.pop()!;
-			let dirents: fs.Dirent[];
-			try {
-				dirents = await fs.promises.readdir(dir.abs, { withFileTypes: true });
-			} catch (err) {
-				const code = errCode(err);
-				if (code !== 'ENOENT' && code !== 'ENOTDIR') b.skip({ path: dir.rel, root: f.root, reason: 'unreadable-folder', detail: errText(err) });
+			const listing = list(dir);
+			for (let k = stack.length - 1; k >= 0 && k >= stack.length - (WALK_CONCURRENCY - 1); k--) list(stack[k]);
+			const dirents = await listing;
+			if (!Array.isArray(dirents)) {
+				const code = errCode(dirents);
+				if (code !== 'ENOENT' && code !== 'ENOTDIR') b.skip({ path: dir.rel, root: f.root, reason: 'unreadable-folder', detail: errText(dirents) });
 				continue;
 			}
 			let chain = dir.chain;

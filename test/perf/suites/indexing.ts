@@ -420,7 +420,7 @@ interface StormPlan {
  * 'changed' for the rest; files left without an event (as many as the pairs and folder events
  * take) are not touched. Deterministic. `files`: root-relative, ignore files left out.
  */
-function stormPlan(files: string[]): StormPlan {
+export function stormPlan(files: string[]): StormPlan {
 	const all = [...files].sort();
 	const total = all.length;
 	// Folders three levels down or deeper holding 0.2–1 % of the files, three far apart.
