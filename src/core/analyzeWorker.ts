@@ -21,13 +21,52 @@ export interface AnalyzeJob {
 	root: number;
 }
 
+/**
+ * A batch's jobs as they travel to a worker: paths joined with NUL (which no path holds) and
+ * the roots in a typed array: three values to clone instead of an object per file (walk
+ * entries carry more fields than a job needs, and the clone copies them all).
+ */
+export interface PackedJobs {
+	abs: string;
+	rel: string;
+	roots: Int32Array;
+}
+
+export function packJobs(jobs: readonly AnalyzeJob[]): PackedJobs {
+	const n = jobs.length;
+	const roots = new Int32Array(n);
+	let abs = '';
+	let rel = '';
+	for (let i = 0; i < n; i++) {
+		const j = jobs[i];
+		if (i > 0) {
+			abs += '\0';
+			rel += '\0';
+		}
+		abs += j.absPath;
+		rel += j.relPath;
+		roots[i] = j.root;
+	}
+	return { abs, rel, roots };
+}
+
+export function unpackJobs(p: PackedJobs): AnalyzeJob[] {
+	const n = p.roots.length;
+	if (n === 0) return [];
+	const abs = p.abs.split('\0');
+	const rel = p.rel.split('\0');
+	const out: AnalyzeJob[] = new Array(n);
+	for (let i = 0; i < n; i++) out[i] = { absPath: abs[i], relPath: rel[i], root: p.roots[i] };
+	return out;
+}
+
 /** One file's outcome: a record, or a skip with its reason. */
 export type AnalyzeOutcome = FileRecord | (Skipped & { root: number });
 
 /** Messages from the pool to a worker. */
 export type ToWorker =
 	| { type: 'config'; opts: AnalyzeOptions }
-	| { type: 'batch'; id: number; jobs: AnalyzeJob[] }
+	| { type: 'batch'; id: number; jobs: PackedJobs | AnalyzeJob[] }
 	| { type: 'buffers'; id: number; items: ReadItem[] };
 
 /**
@@ -395,7 +434,7 @@ if (parentPort && (workerData as { marker?: string } | undefined)?.marker === WO
 		analyzer.analyzeMs = 0;
 		let packed: PackedOutcomes;
 		if (msg.type === 'batch') {
-			analyzer.packAll(msg.jobs, packer);
+			analyzer.packAll(Array.isArray(msg.jobs) ? msg.jobs : unpackJobs(msg.jobs), packer);
 			packed = packer.finish();
 		} else {
 			packed = packOutcomes(analyzer.analyzeRead(msg.items));

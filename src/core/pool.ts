@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { SyncAnalyzer, unpackOutcomes, WORKER_MARKER } from './analyzeWorker';
+import { packJobs, SyncAnalyzer, unpackOutcomes, WORKER_MARKER } from './analyzeWorker';
 import { warmUpAnalyzer } from './analyzer';
 import type { AnalyzeJob, AnalyzeOutcome, FromWorker, ReadItem, ToWorker } from './analyzeWorker';
 import type { AnalyzeOptions, Logger } from './types';
@@ -202,7 +202,8 @@ export class AnalyzerPool {
 		this.start();
 		if (this.broken) return Promise.reject(this.broken);
 		if (this.local) return Promise.resolve(runLocal(this.local, (a) => a.analyzeAll(jobs)));
-		return this.post(jobs, (id) => ({ type: 'batch', id, jobs }));
+		const packed = packJobs(jobs);
+		return this.post(jobs, (id) => ({ type: 'batch', id, jobs: packed }), [packed.roots.buffer as ArrayBuffer]);
 	}
 
 	/** Sends one batch message to the least busy worker. */
