@@ -136,12 +136,14 @@ export async function scan(roots: string[], opts: ScanRunOptions = {}): Promise<
 				const ta = performance.now();
 				timing.read += res.readMs;
 				timing.analyze += res.analyzeMs;
+				const got: FileRecord[] = [];
 				for (const o of res.outcomes) {
-					if (isSkip(o)) {
-						skipped.push(o);
-						continue;
-					}
-					agg.add(o);
+					if (isSkip(o)) skipped.push(o);
+					else got.push(o);
+				}
+				// A batch's files share few folders: each folder's sum is carried up its ancestors once.
+				agg.addMany(got);
+				for (const o of got) {
 					records?.push(o);
 					files++;
 					bytes += o.bytes;
