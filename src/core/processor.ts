@@ -143,11 +143,18 @@ export interface ProcessorOptions {
 	/** Files stat-ed or analyzed at once. @default 16 */
 	concurrency?: number;
 	/**
-	 * Share of the index a batch must change to be persisted by rewriting the whole index (an
-	 * atomic `save`) rather than appending it to the store's journal.
+	 * Share of the index a batch must change (and at least `rewriteMin` records) to be persisted
+	 * by rewriting the whole index (an atomic `save`) rather than appending it to the store's
+	 * journal, which would otherwise hold about a whole index to replay at every load.
 	 * @default 0.25
 	 */
 	rewriteShare?: number;
+	/**
+	 * Changed records below which a batch always goes to the journal: a small index is not
+	 * rewritten (and fsync'ed twice) for every batch that changes a large share of it.
+	 * @default 1000
+	 */
+	rewriteMin?: number;
 	/** Aborting stops the loop after the batch in progress (pending events are dropped). */
 	signal?: AbortSignal;
 	logger?: Logger;
@@ -255,6 +262,7 @@ export class Processor {
 	private readonly concurrency: number;
 	private readonly applyEvery: number;
 	private readonly rewriteShare: number;
+	private readonly rewriteMin: number;
 	private readonly signal: AbortSignal | undefined;
 	private readonly logger: Logger;
 	private readonly cache: LRUCache<string, FileRecord>;
@@ -310,6 +318,7 @@ export class Processor {
 		this.concurrency = opts.concurrency ?? 16;
 		this.applyEvery = opts.applyEvery ?? 2000;
 		this.rewriteShare = opts.rewriteShare ?? 0.25;
+		this.rewriteMin = opts.rewriteMin ?? 1000;
 		this.signal = opts.signal;
 		this.logger = opts.logger ?? silentLogger;
 		const check = (name: string, v: number, min: number) => {
@@ -321,6 +330,7 @@ export class Processor {
 		check('concurrency', this.concurrency, 1);
 		check('applyEvery', this.applyEvery, 1);
 		check('rewriteShare', this.rewriteShare, 0);
+		check('rewriteMin', this.rewriteMin, 0);
 		this.cache = new LRUCache<string, FileRecord>({
 			max: opts.cacheMaxEntries ?? 10_000,
 			maxSize: opts.cacheMaxBytes ?? 32 * 1024 * 1024,
@@ -638,7 +648,7 @@ export class Processor {
 			if (this.store && delta.changed.length > 0) {
 				const tpersist = performance.now();
 				try {
-					if (delta.changed.length > this.rewriteShare * this.index.size) {
+					if (delta.changed.length >= this.rewriteMin && delta.changed.length > this.rewriteShare * this.index.size) {
 						// A storm: the journal line would be about as big as the index, and read back
 						// at every load until the next compaction. One full (atomic) rewrite instead.
 						await this.store.save(this.index.values(), this.meta);

@@ -33,7 +33,7 @@ function poisonPool(real: AnalyzerPool): AnalyzerPool {
 	} as unknown as AnalyzerPool;
 }
 
-test('a collapsed storm whose analysis fails for some files keeps their records, reports them, and persists the rest in one full rewrite', { timeout: 60_000 }, async () => {
+test('a collapsed storm whose analysis fails for some files keeps their records, reports them, and persists the rest in one full rewrite; a small batch after it is journaled', { timeout: 60_000 }, async () => {
 	const dir = fs.realpathSync(fs.mkdtempSync(path.join(tmpdir(), 'ws-storm-err-')));
 	const real = new AnalyzerPool({ jobs: 1 });
 	try {
@@ -52,12 +52,20 @@ test('a collapsed storm whose analysis fails for some files keeps their records,
 
 		// Every file gets one more line (two lines of code now), and an event: a storm past the threshold.
 		for (const r of cold0.records!) fs.appendFileSync(path.join(tree, r.path), 'w = 1\n');
-		const proc = new Processor({ index, store, meta, pool: poisonPool(real), batchWindowMs: 10, stormThreshold: 50 });
+		// rewriteMin: 100, so this 300-file index counts as big enough to be rewritten in full.
+		const proc = new Processor({ index, store, meta, pool: poisonPool(real), batchWindowMs: 10, stormThreshold: 50, rewriteMin: 100 });
 		const events: BatchEvent[] = [];
 		proc.onDidProcessBatch((b) => events.push(b));
 		for (const r of cold0.records!) proc.enqueue({ type: 'changed', path: path.join(tree, r.path) });
 		proc.start();
 		await proc.whenIdle();
+		// More than a quarter of the index changed: a full rewrite, no journal left behind.
+		assert.equal(fs.existsSync(store.journalPath), false);
+		// One more change afterwards is small: appended to the journal.
+		fs.appendFileSync(path.join(tree, 'a', 'f0.py'), 'v = 2\n');
+		proc.enqueue({ type: 'changed', path: path.join(tree, 'a', 'f0.py') });
+		await proc.whenIdle();
+		assert.equal(fs.existsSync(store.journalPath), true);
 		await proc.stop();
 
 		assert.ok(proc.stats.stormCollapses >= 1);
@@ -67,13 +75,12 @@ test('a collapsed storm whose analysis fails for some files keeps their records,
 		for (const e of errors) assert.match(e.reason, /analysis failed: worker died \(test\)/);
 		// Files whose batch failed keep their old record (one line); every other file is current (two).
 		assert.equal(index.size, 300);
-		for (const r of index.values()) assert.equal(r.lines, failed.has(r.path) ? 1 : 2, r.path);
+		for (const r of index.values()) assert.equal(r.lines, failed.has(r.path) ? 1 : r.path === 'a/f0.py' ? 3 : 2, r.path);
 		assert.equal(index.get(0, 'b/deep/poison.py'), poisonBefore);
-		const changed = events.flatMap((e) => e.changed);
+		const changed = events[0].changed;
 		assert.equal(changed.length, 300 - failed.size);
 		assert.ok(changed.every((c) => c.kind === 'changed' && !failed.has(c.path)));
-		// More than a quarter of the index changed: a full rewrite, no journal left behind.
-		assert.equal(fs.existsSync(store.journalPath), false);
+		assert.deepEqual(events[events.length - 1].changed, [{ root: 0, path: 'a/f0.py', kind: 'changed' }]);
 		const loaded = await new JsonlIndexStore(store.path).load(meta);
 		assert.equal(loaded.status, 'ok');
 		assert.deepEqual(sorted(FileIndex.fromLoad([tree], loaded).values()), sorted(index.values()));
