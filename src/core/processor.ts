@@ -207,6 +207,8 @@ async function forEachLimit<T>(items: T[], limit: number, fn: (item: T) => Promi
 
 const IGNORE_NAMES = [...IGNORE_FILE_NAMES];
 const SKIPPED_PARTS = [...ALWAYS_SKIPPED];
+/** True while every always-skipped and ignore-file name starts with '.' (see `enqueue`). */
+const NAMES_DOTTED = [...IGNORE_NAMES, ...SKIPPED_PARTS].every((n) => n.startsWith('.'));
 
 /** True when one of `rel`'s '/'-separated parts is in `names` (no array built: called per event). */
 function hasPart(rel: string, names: readonly string[]): boolean {
@@ -367,13 +369,16 @@ export class Processor {
 		if (this.stopping) return false;
 		const where = this.locate(e.path);
 		if (!where || (this.owned && !this.owned.has(where.root))) return false;
+		// Every name checked below starts with a dot: a path with no part starting with one (most
+		// of them) skips both checks after one native search.
+		const dotted = !NAMES_DOTTED || where.rel.charCodeAt(0) === 46 || where.rel.includes('/.');
 		// .git and friends churn constantly and are never indexed: drop their events at the door.
-		if (hasPart(where.rel, SKIPPED_PARTS)) return false;
+		if (dotted && hasPart(where.rel, SKIPPED_PARTS)) return false;
 		this.stats.events++;
 		this.pendingEvents++;
 		if (e.type === 'rescan' || where.rel === '') this.addRescan(where.root, where.rel);
 		else this.addPath(where.root, where.rel);
-		if (endsWithName(where.rel, IGNORE_NAMES)) {
+		if (dotted && endsWithName(where.rel, IGNORE_NAMES)) {
 			// New ignore rules change which files of the whole folder count.
 			const dir = where.rel.includes('/') ? where.rel.slice(0, where.rel.lastIndexOf('/')) : '';
 			this.addRescan(where.root, dir);

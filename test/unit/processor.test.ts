@@ -341,3 +341,32 @@ test('gate: events queue while the gate is closed; the batch runs once it opens'
 	assert.deepEqual(s.batches[0].changed.map((c) => `${c.kind}:${c.path}`), ['added:late/g.py']);
 	await assertMatchesCold(s);
 });
+
+test('events under .git, .hg and .svn are dropped at the door; dotted names and ignore files elsewhere are not', async () => {
+	const s = await setup({ batchWindowMs: 0 });
+	await s.proc.whenIdle();
+	const events0 = s.proc.stats.events;
+	for (const rel of ['.git/index', '.git/objects/ab/cdef', 'sub/.git/HEAD', '.hg/store/x', 'a/b/.svn/entries', '.git']) {
+		assert.equal(s.proc.enqueue({ type: 'changed', path: path.join(s.tree, ...rel.split('/')) }), false, rel);
+	}
+	assert.equal(s.proc.stats.events, events0);
+	// Names that only look alike are indexed.
+	writeFile(path.join(s.tree, '.github', 'ci.yml'), 'on: push\n');
+	writeFile(path.join(s.tree, 'x', '.gitkeep.py'), 'pass\n');
+	writeFile(path.join(s.tree, 'my.git', 'y.py'), 'pass\n');
+	for (const rel of ['.github/ci.yml', 'x/.gitkeep.py', 'my.git/y.py']) {
+		assert.equal(s.proc.enqueue({ type: 'created', path: path.join(s.tree, ...rel.split('/')) }), true, rel);
+	}
+	await s.proc.whenIdle();
+	for (const rel of ['.github/ci.yml', 'x/.gitkeep.py', 'my.git/y.py']) assert.ok(s.index.has(0, rel), rel);
+	// A nested ignore file rescans its folder: a file there it now ignores leaves the index.
+	writeFile(path.join(s.tree, 'x', 'drop.py'), 'pass\n');
+	s.proc.enqueue({ type: 'created', path: path.join(s.tree, 'x', 'drop.py') });
+	await s.proc.whenIdle();
+	assert.ok(s.index.has(0, 'x/drop.py'));
+	writeFile(path.join(s.tree, 'x', '.gitignore'), 'drop.py\n');
+	s.proc.enqueue({ type: 'created', path: path.join(s.tree, 'x', '.gitignore') });
+	await s.proc.whenIdle();
+	assert.equal(s.index.has(0, 'x/drop.py'), false);
+	await assertMatchesCold(s);
+});
