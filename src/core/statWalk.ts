@@ -51,6 +51,13 @@ export interface StatWalkOptions extends PathFilterOptions {
 	 * @default false
 	 */
 	awaitDigests?: boolean;
+	/**
+	 * The calling thread is one of the `threads`: it walks too (starting at once, or when it gets
+	 * the digests), blocking its event loop until the walk is over. One thread fewer to start;
+	 * for a command line only, never for a thread that must stay responsive (an extension host).
+	 * @default false
+	 */
+	callingThread?: boolean;
 }
 
 /** Folder digests to match against: the index header's `sums` (see dirSums.ts) and folder table. */
@@ -149,11 +156,18 @@ export class StatWalk implements AsyncIterable<StatChunk> {
 	private closed = false;
 	private readonly onAbort = () => this.fail(this.signal?.reason ?? new DOMException('The walk was aborted', 'AbortError'));
 	private readonly signal: AbortSignal | undefined;
+	/** The participants' shared state (see the header). */
+	private readonly shared: Int32Array;
+	/** Participant 0's data when the calling thread walks too. */
+	private here: WorkerData | undefined;
+	/** Threads walking (workers, and this one with `callingThread`): each ends with 'end'. */
+	private participants = 0;
 
 	constructor(roots: string[], opts: StatWalkOptions = {}) {
 		this.signal = opts.signal;
 		const n = Math.max(1, Math.min(opts.threads ?? 2, 16));
 		const shared = new SharedArrayBuffer(4 * (2 + n));
+		this.shared = new Int32Array(shared);
 		const ports: (MessagePort | undefined)[][] = Array.from({ length: n }, () => new Array<MessagePort | undefined>(n));
 		for (let i = 0; i < n; i++) {
 			for (let j = i + 1; j < n; j++) {
@@ -172,6 +186,13 @@ export class StatWalk implements AsyncIterable<StatChunk> {
 				opts: { include: opts.include, exclude: opts.exclude, respectIgnoreFiles: opts.respectIgnoreFiles, followSymlinks: opts.followSymlinks ?? false },
 				shared, peers: ports[i], initial: i === 0 ? initial : [], awaitDigests: opts.awaitDigests ?? false,
 			};
+			if (i === 0 && opts.callingThread) {
+				this.here = data;
+				this.participants++;
+				if (!data.awaitDigests) setImmediate(() => this.runHere(null));
+				continue;
+			}
+			this.participants++;
 			const w = new Worker(file, {
 				workerData: data,
 				transferList: ports[i].filter((p): p is MessagePort => p !== undefined),
@@ -218,12 +239,23 @@ export class StatWalk implements AsyncIterable<StatChunk> {
 	/** Gives the workers the digests to match (undefined: none); needed once with `awaitDigests`. */
 	digests(d: DigestInput | undefined): void {
 		for (const w of this.workers) w.postMessage(d ?? null);
+		if (this.here) this.runHere(d ?? null);
+	}
+
+	/** Walks on this thread as participant 0 (`callingThread`). */
+	private runHere(d: DigestInput | null): void {
+		const data = this.here;
+		if (!data || this.closed) return;
+		this.here = undefined;
+		void runParticipant(data, (m) => this.onMessage(m), d);
 	}
 
 	/** Stops the workers (idempotent). */
 	async close(): Promise<void> {
 		if (this.closed) return;
 		this.closed = true;
+		// Participants still walking or waiting for work stop (this thread's, at its next folder).
+		finish(this.shared);
 		this.signal?.removeEventListener('abort', this.onAbort);
 		await Promise.all(this.workers.map((w) => w.terminate()));
 	}
@@ -236,7 +268,7 @@ export class StatWalk implements AsyncIterable<StatChunk> {
 					yield this.queue.shift()!;
 					continue;
 				}
-				if (this.ended === this.workers.length) return;
+				if (this.ended === this.participants) return;
 				await new Promise<void>((resolve) => {
 					this.wake = resolve;
 				});
@@ -296,24 +328,35 @@ function lossyNamesSync(dir: string): Set<string> {
 
 /** Runs one worker of the walk (called by statWorker.ts); posts chunks, then 'end'. */
 export async function runStatWorker(data: WorkerData, port: MessagePort): Promise<void> {
+	const digests = data.awaitDigests ? new Promise<DigestInput | null>((resolve) => port.once('message', resolve)) : null;
+	await runParticipant(data, (m, transfer) => port.postMessage(m, transfer), digests);
+}
+
+type Post = (m: FromWorker, transfer?: ArrayBuffer[]) => void;
+
+async function runParticipant(data: WorkerData, post: Post, digests: Promise<DigestInput | null> | DigestInput | null): Promise<void> {
+	const port = { postMessage: post };
 	try {
-		await work(data, port);
+		await work(data, port, digests);
 		port.postMessage({ type: 'end' } satisfies FromWorker);
 	} catch (e) {
 		// Wake the others so they do not wait for this one forever; the calling thread fails the walk.
-		const s = new Int32Array(data.shared);
-		Atomics.store(s, DONE, 1);
-		for (let j = 0; j < data.peers.length; j++) {
-			Atomics.store(s, 2 + j, FINISHED);
-			Atomics.notify(s, 2 + j);
-		}
+		finish(new Int32Array(data.shared));
 		port.postMessage({ type: 'error', message: errText(e), stack: e instanceof Error ? e.stack : undefined } satisfies FromWorker);
 	}
 }
 
-async function work(data: WorkerData, port: MessagePort): Promise<void> {
+/** Marks the walk over and wakes every participant waiting for work. */
+function finish(s: Int32Array): void {
+	Atomics.store(s, DONE, 1);
+	for (let j = 2; j < s.length; j++) {
+		Atomics.store(s, j, FINISHED);
+		Atomics.notify(s, j);
+	}
+}
+
+async function work(data: WorkerData, port: { postMessage: Post }, digests: Promise<DigestInput | null> | DigestInput | null): Promise<void> {
 	const { id, roots, opts, peers } = data;
-	const digestsArrived = data.awaitDigests ? new Promise<DigestInput | null>((resolve) => port.once('message', resolve)) : undefined;
 	const n = peers.length;
 	const s = new Int32Array(data.shared);
 	const follow = opts.followSymlinks;
@@ -326,7 +369,7 @@ async function work(data: WorkerData, port: MessagePort): Promise<void> {
 
 	/** Per root: folder → [count, sum1, sum2, digest number]. */
 	let table: Map<string, number[]>[] | undefined;
-	const d = await digestsArrived;
+	const d = await digests;
 	if (d) {
 		table = roots.map(() => new Map());
 		for (let k = 0; 5 * k + 4 < d.sums.length; k++) {
@@ -561,6 +604,8 @@ async function work(data: WorkerData, port: MessagePort): Promise<void> {
 
 	for (;;) {
 		while (stack.length > 0) {
+			// Stopped (closed, or another participant failed): the results are not wanted.
+			if (Atomics.load(s, DONE) === 1) return;
 			list(stack.pop()!);
 			if (outPaths.length >= POST_EVERY) post();
 			if (stack.length >= 2 && n > 1) {
@@ -573,11 +618,7 @@ async function work(data: WorkerData, port: MessagePort): Promise<void> {
 		if (Atomics.load(s, DONE) === 1) return;
 		if (Atomics.add(s, IDLE, 1) + 1 === n) {
 			// Everyone is idle and nothing is in flight: the walk is over.
-			Atomics.store(s, DONE, 1);
-			for (let j = 0; j < n; j++) {
-				Atomics.store(s, 2 + j, FINISHED);
-				Atomics.notify(s, 2 + j);
-			}
+			finish(s);
 			return;
 		}
 		if (Atomics.compareExchange(s, 2 + id, BUSY, WANTS) !== BUSY) return; // FINISHED meanwhile

@@ -71,12 +71,12 @@ function absPathOf(root: string, rel: string): string {
 }
 
 /** Starts the threaded stat walk when the options allow it and the tree is big enough (`expected` files); else undefined. */
-function startStatWalk(absRoots: string[], opts: WarmScanOptions, expected: number, awaitDigests = false): StatWalk | undefined {
+function startStatWalk(absRoots: string[], opts: WarmScanOptions, expected: number, awaitDigests = false, callingThread = false): StatWalk | undefined {
 	const threads = opts.statThreads ?? (expected >= STAT_THREADS_MIN_RECORDS ? Math.min(4, os.availableParallelism()) : 0);
 	if (!(threads >= 1) || opts.filters !== undefined || !statWorkerAvailable()) return undefined;
 	return new StatWalk(absRoots, {
 		include: opts.include, exclude: opts.exclude, respectIgnoreFiles: opts.respectIgnoreFiles,
-		followSymlinks: opts.followSymlinks, signal: opts.signal, threads, awaitDigests,
+		followSymlinks: opts.followSymlinks, signal: opts.signal, threads, awaitDigests, callingThread,
 	});
 }
 
@@ -342,6 +342,13 @@ async function warmScanWith(roots: string[], index: FileIndex, opts: WarmScanOpt
 export interface IndexedScanOptions extends WarmScanOptions {
 	/** fsync the index writes. @default true */
 	fsync?: boolean;
+	/**
+	 * The calling thread walks as one of the `statThreads` (one thread fewer to start), blocking
+	 * its event loop for the walk: right for the command line, which has nothing else to do
+	 * meanwhile; pass false where the thread must stay responsive.
+	 * @default true
+	 */
+	statOnCallingThread?: boolean;
 }
 
 export interface IndexedScanResult extends ScanResult {
@@ -375,7 +382,7 @@ export async function scanWithIndex(roots: string[], indexPath: string, opts: In
 	const indexBytes = await fsp.stat(store.path).then((st) => st.size, () => 0);
 	const tWalk = performance.now();
 	const useDigests = !opts.keepRecords;
-	const walker = indexBytes > 0 ? startStatWalk(absRoots, opts, indexBytes / 280, useDigests) : undefined;
+	const walker = indexBytes > 0 ? startStatWalk(absRoots, opts, indexBytes / 280, useDigests, useDigests && (opts.statOnCallingThread ?? true)) : undefined;
 	let opened: OpenResult;
 	try {
 		opened = await store.open(meta);
@@ -384,7 +391,8 @@ export async function scanWithIndex(roots: string[], indexPath: string, opts: In
 		throw e;
 	}
 	const quick = useDigests ? opened.quick : undefined;
-	walker?.digests(quick ? { sums: quick.sums, dirs: quick.dirs } : undefined);
+	// The workers start walking now (with digests to match when the index has them).
+	if (opened.status === 'ok') walker?.digests(quick ? { sums: quick.sums, dirs: quick.dirs } : undefined);
 	let indexLoad = performance.now() - t0;
 
 	if (opened.status === 'ok' && walker && quick) {

@@ -62,9 +62,12 @@ async function agree(roots: string[], opts: StatWalkOptions = {}, minFiles = 1):
 	const expected = await byWalk(roots, opts);
 	assert.ok(expected.files.length >= minFiles, `the tree has ${expected.files.length} files`);
 	for (const threads of [1, 2, 3]) {
-		const got = await byStatWalk(roots, { ...opts, threads });
-		assert.deepEqual(got.files, expected.files, `${threads} threads: files`);
-		assert.deepEqual(got.skipped, expected.skipped, `${threads} threads: skipped`);
+		for (const callingThread of [false, true]) {
+			const got = await byStatWalk(roots, { ...opts, threads, callingThread });
+			const how = `${threads} threads${callingThread ? ' (this one among them)' : ''}`;
+			assert.deepEqual(got.files, expected.files, `${how}: files`);
+			assert.deepEqual(got.skipped, expected.skipped, `${how}: skipped`);
+		}
 	}
 }
 
@@ -140,4 +143,19 @@ test('an aborted signal stops the workers and the iteration throws its reason', 
 	await assert.rejects(async () => {
 		for await (const _ of w) { /* drain */ }
 	}, (e) => e === reason);
+});
+
+test('closing a walk whose calling-thread part never started, or one under way, ends every thread', async () => {
+	const root = tmp();
+	makeTree(root, 4, 300);
+	const idle = new StatWalk([root], { threads: 2, callingThread: true, awaitDigests: true });
+	await idle.close();
+	const busy = new StatWalk([root], { threads: 3, callingThread: true, awaitDigests: true });
+	busy.digests(undefined);
+	let n = 0;
+	for await (const c of busy) {
+		n += c.paths.length;
+		break;
+	}
+	assert.ok(n > 0);
 });

@@ -138,3 +138,17 @@ test('an index with journal batches is rewritten once; the next start is quick a
 	assert.deepEqual(quick.aggregates, warm.aggregates);
 	assert.deepEqual(quick.aggregates, (await scan([tree], { jobs: 1 })).aggregates);
 });
+
+test('an index for other options is rebuilt by a cold scan (the walk started for it is stopped)', { timeout: 30_000 }, async () => {
+	const dir = tempDir();
+	const tree = path.join(dir, 'tree');
+	const idx = path.join(dir, 'index');
+	makeTree(tree, 6, 80);
+	await scanWithIndex([tree], idx, opts);
+	const other = await scanWithIndex([tree], idx, { ...opts, exclude: ['d1'] });
+	assert.equal(other.mode, 'cold');
+	assert.deepEqual(other.aggregates, (await scan([tree], { jobs: 1, exclude: ['d1'] })).aggregates);
+	const warm = await scanWithIndex([tree], idx, { ...opts, exclude: ['d1'] });
+	assert.equal(warm.mode, 'warm');
+	assert.deepEqual(warm.aggregates, other.aggregates);
+});
