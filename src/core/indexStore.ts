@@ -37,6 +37,7 @@
 
 import * as nodeBuffer from 'node:buffer';
 import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
 import { promises as fsp } from 'node:fs';
 import * as nodePath from 'node:path';
 import * as zlib from 'node:zlib';
@@ -120,9 +121,13 @@ interface HeaderStage {
 	readMs: number;
 	header: Header;
 	langs: LangRow[];
-	body: Buffer;
+	/** The records' text; undefined when only the header was read (read and checked when parsed). */
+	body: Buffer | undefined;
 	journal: Buffer | undefined;
 	meta: IndexMeta;
+	/** The header line as read (with its newline). */
+	head: Buffer;
+	expect: IndexMeta | undefined;
 }
 
 /** What `open` found: enough to skip parsing when nothing changed, and the full load on demand. */
@@ -647,6 +652,31 @@ async function readWhole(path: string): Promise<Buffer> {
 	}
 }
 
+/** The start of a file, at least its first line (read in growing pieces until a newline or the end), and the file's size. */
+async function readHead(path: string): Promise<{ buf: Buffer; size: number }> {
+	const fh = await fsp.open(path, 'r');
+	try {
+		const size = (await fh.stat()).size;
+		let buf = Buffer.allocUnsafe(Math.min(size, 1 << 20));
+		let got = 0;
+		for (;;) {
+			const { bytesRead } = await fh.read(buf, got, buf.length - got, got);
+			if (bytesRead === 0) return { buf: buf.subarray(0, got), size: got }; // shrank while read: the checks will tell
+			const from = got;
+			got += bytesRead;
+			if (buf.indexOf(10, from) >= 0 && buf.indexOf(10, from) < got) return { buf: buf.subarray(0, got), size };
+			if (got >= size) return { buf: buf.subarray(0, got), size };
+			if (got === buf.length) {
+				const bigger = Buffer.allocUnsafe(Math.min(size, 2 * buf.length));
+				buf.copy(bigger, 0, 0, got);
+				buf = bigger;
+			}
+		}
+	} finally {
+		await fh.close();
+	}
+}
+
 /** Removes temp files that a killed writer left next to `path`. */
 async function removeStaleTemps(path: string): Promise<void> {
 	const dir = nodePath.dirname(path);
@@ -689,7 +719,7 @@ export class JsonlIndexStore implements IndexStoreBackend {
 	}
 
 	async load(expect?: IndexMeta): Promise<LoadResult> {
-		const st = await this.readHeader(expect);
+		const st = await this.readHeader(expect, false);
 		return 'result' in st ? st.result : this.parseBody(st);
 	}
 
@@ -701,7 +731,7 @@ export class JsonlIndexStore implements IndexStoreBackend {
 	 * call) and returns what `load` would.
 	 */
 	async open(expect?: IndexMeta): Promise<OpenResult> {
-		const st = await this.readHeader(expect);
+		const st = await this.readHeader(expect, true);
 		if ('result' in st) {
 			const result = st.result;
 			return { status: result.status, meta: result.meta, warnings: result.warnings, load: () => result };
@@ -711,7 +741,7 @@ export class JsonlIndexStore implements IndexStoreBackend {
 		if ((journal === undefined || journal.length === 0) && Array.isArray(header.sums) && header.aggs && typeof header.aggs === 'object' &&
 			typeof header.sumsCheck === 'string' && verify(Buffer.from(JSON.stringify(header.skips ? [header.sums, header.aggs, header.skips] : [header.sums, header.aggs]), 'utf8'), header.sumsCheck) &&
 			(header.skips === undefined || storedSkips(header.skips).length === header.skips.length) &&
-			header.sums.length % 5 === 0 && body.length === header.bytes && verify(body, header.check)) {
+			header.sums.length % 5 === 0 && (body === undefined || (body.length === header.bytes && verify(body, header.check)))) {
 			quick = { sums: header.sums, dirs: header.dirs, aggregates: header.aggs, count: header.count, skips: storedSkips(header.skips) };
 			this.gen = header.gen;
 		}
@@ -722,40 +752,57 @@ export class JsonlIndexStore implements IndexStoreBackend {
 		};
 	}
 
-	/** Reads the base and journal, checks the header; either a final result or what parsing needs. */
-	private async readHeader(expect?: IndexMeta): Promise<{ result: LoadResult } | HeaderStage> {
+	/**
+	 * Reads the base and journal, checks the header; either a final result or what parsing
+	 * needs. `quickOnly`: read only the base's header line when the journal is empty and the
+	 * header has folder digests (the body is then read, and checked, only if parsed).
+	 */
+	private async readHeader(expect?: IndexMeta, quickOnly = false): Promise<{ result: LoadResult } | HeaderStage> {
 		const t0 = performance.now();
-		const warnings: string[] = [];
-		const done = (status: LoadStatus, readMs: number, meta?: IndexMeta): { result: LoadResult } => {
-			for (const w of warnings) this.logger.warn(`[index] ${w}`);
-			const totalMs = performance.now() - t0;
-			return { result: { status, records: [], meta, warnings, timing: { readMs, parseMs: totalMs - readMs, totalMs } } };
-		};
 		this.gen = undefined;
 		this.mustCompact = false;
 		this.journalBytes = 0;
 		let buf: Buffer;
 		let journal: Buffer | undefined;
+		/** The base's size; `buf` may hold only its start (the header) when `quickOnly`. */
+		let size: number;
 		try {
-			[buf, journal] = await Promise.all([
-				readWhole(this.path),
+			[{ buf, size }, journal] = await Promise.all([
+				quickOnly ? readHead(this.path) : readWhole(this.path).then((b) => ({ buf: b, size: b.length })),
 				readWhole(this.journalPath).catch((e) => (errCode(e) === 'ENOENT' ? undefined : Promise.reject(e))),
 				// Temp files never match the base's name: removing them can overlap the reads.
 				removeStaleTemps(this.path),
 			]);
 		} catch (e) {
 			const readMs = performance.now() - t0;
-			if (errCode(e) === 'ENOENT') return done('missing', readMs);
+			const warnings: string[] = [];
+			if (errCode(e) === 'ENOENT') return this.fail('missing', warnings, t0, readMs);
 			warnings.push(`index ${this.path} could not be read (${(e as Error).message}); rebuilding it by a scan`);
-			return done('rebuild', readMs);
+			return this.fail('rebuild', warnings, t0, readMs);
 		}
-		const readMs = performance.now() - t0;
-		this.baseBytes = buf.length;
+		const st = this.checkHeader(buf, size, journal, expect, t0, performance.now() - t0);
+		// Only the head was read, but the records will be needed: read everything.
+		if (!('result' in st) && st.body === undefined && !((journal === undefined || journal.length === 0) && Array.isArray(st.header.sums))) {
+			return this.readHeader(expect, false);
+		}
+		return st;
+	}
 
-		// Header.
-		if (buf.length === 0) {
+	private fail(status: LoadStatus, warnings: string[], t0: number, readMs: number, meta?: IndexMeta): { result: LoadResult } {
+		for (const w of warnings) this.logger.warn(`[index] ${w}`);
+		const totalMs = performance.now() - t0;
+		return { result: { status, records: [], meta, warnings, timing: { readMs, parseMs: totalMs - readMs, totalMs } } };
+	}
+
+	/** Checks the header at the start of `buf` (the whole base of `size` bytes, or its start). */
+	private checkHeader(buf: Buffer, size: number, journal: Buffer | undefined, expect: IndexMeta | undefined, t0: number,
+		readMs: number): { result: LoadResult } | HeaderStage {
+		const warnings: string[] = [];
+		const done = (status: LoadStatus, meta?: IndexMeta) => this.fail(status, warnings, t0, readMs, meta);
+		this.baseBytes = size;
+		if (size === 0) {
 			warnings.push(`index ${this.path} is empty; rebuilding it by a scan`);
-			return done('rebuild', readMs);
+			return done('rebuild');
 		}
 		const nl = buf.indexOf(10);
 		let header: Header;
@@ -763,36 +810,55 @@ export class JsonlIndexStore implements IndexStoreBackend {
 			header = JSON.parse(buf.toString('utf8', 0, nl < 0 ? buf.length : nl)) as Header;
 		} catch {
 			warnings.push(`index ${this.path} has an unreadable header (not an index, or damaged); rebuilding it by a scan`);
-			return done('rebuild', readMs);
+			return done('rebuild');
 		}
 		if (header === null || typeof header !== 'object' || header.format !== INDEX_FORMAT) {
 			warnings.push(`${this.path} is not a workspace-stats index; rebuilding it by a scan`);
-			return done('rebuild', readMs);
+			return done('rebuild');
 		}
 		if (header.version !== INDEX_VERSION) {
 			warnings.push(`index ${this.path} has format version ${String(header.version)}, this build reads version ${INDEX_VERSION}; rebuilding it by a scan`);
-			return done('rebuild', readMs);
+			return done('rebuild');
 		}
 		const tablesOk = verify(Buffer.from(JSON.stringify([header.langs ?? null, header.dirs ?? null]), 'utf8'), header.tablesCheck) &&
 			Array.isArray(header.dirs) && header.dirs.every((d) => typeof d === 'string');
 		const langs = tablesOk ? langRows(header.langs) : undefined;
 		if (!Array.isArray(header.roots) || typeof header.fingerprint !== 'string' || !isCount(header.gen) || !isCount(header.count) || !langs) {
 			warnings.push(`index ${this.path} has a damaged header; rebuilding it by a scan`);
-			return done('rebuild', readMs);
+			return done('rebuild');
 		}
 		const meta: IndexMeta = { roots: header.roots, fingerprint: header.fingerprint };
 		if (expect && (expect.fingerprint !== meta.fingerprint || expect.roots.length !== meta.roots.length ||
 			expect.roots.some((r, i) => r !== meta.roots[i]))) {
 			warnings.push(`index ${this.path} was built for other folders or options; rebuilding it by a scan`);
-			return done('rebuild', readMs, meta);
+			return done('rebuild', meta);
 		}
-		const body = nl < 0 ? buf.subarray(buf.length) : buf.subarray(nl + 1);
-		return { t0, readMs, header, langs, body, journal, meta };
+		// A header line without its newline in a partial read: the rest is needed anyway.
+		const headBytes = nl < 0 ? buf.length : nl + 1;
+		const body = buf.length < size ? undefined : buf.subarray(headBytes);
+		return { t0, readMs, header, langs, body, journal, meta, head: buf.subarray(0, headBytes), expect };
 	}
 
 	/** Parses the records of a checked header (fast path, else line-by-line salvage) and replays the journal. */
-	private parseBody(st: HeaderStage): LoadResult {
-		const { t0, readMs, header, langs, body, journal, meta } = st;
+	private parseBody(stage: HeaderStage): LoadResult {
+		let st = stage;
+		if (st.body === undefined) {
+			// Only the header was read (open): read the rest now, synchronously (the caller wants
+			// the records at once); a base replaced meanwhile is checked afresh.
+			let buf: Buffer;
+			try {
+				buf = fs.readFileSync(this.path);
+			} catch (e) {
+				return this.fail('rebuild', [`index ${this.path} could not be read (${(e as Error).message}); rebuilding it by a scan`], st.t0, st.readMs).result;
+			}
+			const again = buf.subarray(0, st.head.length).equals(st.head)
+				? { ...st, body: buf.subarray(st.head.length) }
+				: this.checkHeader(buf, buf.length, st.journal, st.expect, st.t0, st.readMs);
+			if ('result' in again) return again.result;
+			st = again;
+		}
+		const { t0, readMs, header, langs, journal, meta } = st;
+		const body = st.body!;
 		const dirs = header.dirs;
 		const warnings: string[] = [];
 		this.gen = undefined;
