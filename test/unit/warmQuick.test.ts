@@ -7,7 +7,8 @@ import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { scan } from '../../src/core/scanner';
-import { scanWithIndex } from '../../src/core/warmScan';
+import { FileIndex } from '../../src/core/fileIndex';
+import { scanWithIndex, warmScan } from '../../src/core/warmScan';
 import type { IndexedScanOptions } from '../../src/core/warmScan';
 import { prng } from './helpers/indexRecords';
 import { makeTree, randomEdit, writeFile } from './helpers/tempTree';
@@ -178,4 +179,22 @@ test('a damaged record: found and repaired (once the records are read), results 
 	assert.deepEqual(sortedRecords(next), expected.records);
 	const after = await scanWithIndex([tree], idx, opts);
 	assert.deepEqual(after.warm, { reused: expected.records!.length, analyzed: 0, removed: 0 });
+});
+
+test('warmScan on worker threads (as the extension runs it: this thread stays free) equals a cold scan after edits', async () => {
+	const dir = tempDir();
+	makeTree(dir, 17, 150);
+	const first = await scan([dir], { jobs: 1, keepRecords: true });
+	const index = new FileIndex([dir], first.records);
+	const rnd = prng(99);
+	const counter = { n: 0 };
+	for (let round = 0; round < 5; round++) {
+		for (let e = 0; e < 3; e++) randomEdit(dir, rnd, counter);
+		const warm = await warmScan([dir], index, { jobs: 1, keepRecords: true, statThreads: 2 });
+		const expected = await scan([dir], { jobs: 1, keepRecords: true });
+		assert.deepEqual(warm.records, expected.records, `round ${round}: records`);
+		assert.deepEqual(warm.aggregates, expected.aggregates, `round ${round}: aggregates`);
+		assert.deepEqual(warm.skipped, expected.skipped, `round ${round}: skipped`);
+		assert.ok(warm.warm.reused > expected.records!.length / 2);
+	}
 });
