@@ -223,6 +223,7 @@ const DOC = 3;
 function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: boolean, out: FileAnalysis, classes?: number[]): void {
 	const n = buf.length;
 	let codeClass = c.codeClass;
+	let codeSkip = c.codeSkip;
 	const hintBit = c.hintBit;
 	/** HINT_BITS of the bytes seen in code on this line. */
 	let hint = 0;
@@ -319,16 +320,14 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 				}
 				hint |= hintBit[b];
 				hasCode = true;
-				// The line is code now: skip ordinary, blank and hint bytes in one tight loop.
+				// The line is code now: skip ordinary, blank and hint bytes in one tight loop
+				// (one lookup and one test per byte: `codeSkip` carries the hint bits).
 				i++;
 				while (i < n) {
-					const x = buf[i];
-					const kx = codeClass[x];
-					if (kx <= 1) i++;
-					else if (kx === 5) {
-						hint |= hintBit[x];
-						i++;
-					} else break;
+					const v = codeSkip[buf[i]];
+					if (v === 0) break;
+					hint |= v >> 1;
+					i++;
 				}
 				continue;
 			}
@@ -339,7 +338,10 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 						if (interpDepth[sp - 1] === 0) {
 							// Back into the string the interpolation is part of.
 							sp--;
-							if (sp === 0) codeClass = c.codeClass;
+							if (sp === 0) {
+								codeClass = c.codeClass;
+								codeSkip = c.codeSkip;
+							}
 							state = STRING;
 							cur = top;
 							hasCode = true;
@@ -531,6 +533,7 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 					interpDepth[sp] = 0;
 					sp++;
 					codeClass = c.codeClassInterp;
+					codeSkip = c.codeSkipInterp;
 					state = CODE;
 					break;
 				} else if (x !== 0x20 && x !== 0x09 && x !== 0x0b && x !== 0x0c) {

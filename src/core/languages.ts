@@ -217,6 +217,13 @@ export interface CompiledLanguage {
 	codeClass: Uint8Array;
 	/** Per byte: its bit in `HINT_BITS`, 0 for others. */
 	hintBit: Uint8Array;
+	/**
+	 * `codeClass` for the analyzer's tightest loop: 0 for bytes that end it (line breaks, token
+	 * starts), else `1 | hintBit << 1`.
+	 */
+	codeSkip: Uint8Array;
+	/** `codeSkip` of `codeClassInterp`. */
+	codeSkipInterp: Uint8Array;
 	/** Tokens by first byte, longest first. */
 	tokensByFirst: (Token[] | undefined)[];
 	/**
@@ -383,6 +390,7 @@ export function compileLanguage(def: LanguageDef): CompiledLanguage {
 		}
 	}
 
+	const skipTable = (cls: Uint8Array) => cls.map((k, b) => (k === 0 || k === 1 || k === 5 ? 1 | (hintBit[b] << 1) : 0));
 	const s = def.structure ?? {};
 	const compileRules = (srcs: string[] | undefined): CompiledRule[] =>
 		(srcs ?? []).map((src) => {
@@ -406,6 +414,8 @@ export function compileLanguage(def: LanguageDef): CompiledLanguage {
 		def,
 		codeClass,
 		codeClassInterp,
+		codeSkip: skipTable(codeClass),
+		codeSkipInterp: skipTable(codeClassInterp),
 		tokensByFirst,
 		nested: def.nestedComments === true,
 		docMode: def.docStringRule === 'statement' ? DocMode.Statement : def.docStringRule === 'cloc' ? DocMode.Cloc : DocMode.Anywhere,
