@@ -997,16 +997,17 @@ export class JsonlIndexStore implements IndexStoreBackend {
 
 	/**
 	 * Writes every record atomically (replaces whatever was there). `skips`: content skips to keep
-	 * with them (see `StoredSkip`); none by default.
+	 * with them (see `StoredSkip`); none by default. `aggregates`: the records' aggregates when the
+	 * caller has them (a FileIndex's snapshot), else they are summed here.
 	 */
-	async save(records: Iterable<FileRecord>, meta: IndexMeta, skips: readonly StoredSkip[] = []): Promise<void> {
+	async save(records: Iterable<FileRecord>, meta: IndexMeta, skips: readonly StoredSkip[] = [], aggregates?: AggregateSnapshot): Promise<void> {
 		// A snapshot of the references first: the slices below yield to the event loop, and the
 		// index may change meanwhile (records are replaced, never mutated, so the snapshot holds).
 		const all = Array.from(records);
 		const langs = new LangTable();
 		const dirs = new DirTable();
 		const digests = new DigestTable();
-		const agg = new Aggregates();
+		const agg = aggregates ? undefined : new Aggregates();
 		const parts: Buffer[] = [];
 		for (let i = 0; i < all.length; i += SAVE_SLICE) {
 			if (i > 0) await yieldToEventLoop();
@@ -1019,7 +1020,7 @@ export class JsonlIndexStore implements IndexStoreBackend {
 				digests.add(r.root, dir, r.path.slice(r.path.lastIndexOf('/') + 1), r.size, r.mtimeMs);
 			}
 			// After encodeLine: the records are decoded (the aggregates read their structure counts).
-			agg.addMany(all.slice(i, end));
+			agg?.addMany(all.slice(i, end));
 			parts.push(Buffer.from(lines.join('\n') + '\n', 'utf8'));
 		}
 		const body = parts.length === 1 ? parts[0] : Buffer.concat(parts);
@@ -1031,7 +1032,7 @@ export class JsonlIndexStore implements IndexStoreBackend {
 			digests.add(sk.root, dirs.id(sk.path), sk.path.slice(sk.path.lastIndexOf('/') + 1), sk.size, sk.mtimeMs);
 		}
 		const sums = digests.flat();
-		const aggs = agg.snapshot();
+		const aggs = aggregates ?? agg!.snapshot();
 		const header: Header = {
 			format: INDEX_FORMAT, version: INDEX_VERSION, gen, roots: meta.roots, fingerprint: meta.fingerprint,
 			count: all.length, bytes: body.length, check: checksum(body), langs: langs.rows, dirs: dirs.rows,

@@ -484,7 +484,7 @@ export async function scanWithIndex(roots: string[], indexPath: string, opts: In
 	const res = await scan(absRoots, { ...opts, keepRecords: true });
 	const index = new FileIndex(absRoots, res.records);
 	const ts = performance.now();
-	await store.save(index.values(), meta);
+	await store.save(index.values(), meta, [], index.snapshot());
 	const indexSave = performance.now() - ts;
 	if (!opts.keepRecords) delete res.records;
 	return {
@@ -523,7 +523,7 @@ async function finishWarm(res: WarmScanResult, index: FileIndex, loaded: LoadRes
 	}
 	const changed = upserts.length > 0 || deletes.length > 0 || loaded.status === 'repaired';
 	if (digests !== undefined) {
-		if (changed || digests === null || !sameSkips(digests, res.contentSkips)) await store.save(index.values(), meta, res.contentSkips);
+		if (changed || digests === null || !sameSkips(digests, res.contentSkips)) await store.save(index.values(), meta, res.contentSkips, res.aggregates);
 	} else if (changed) {
 		// A repaired index is rewritten whole (the store knows); an unchanged one is not touched.
 		await store.commit({ upserts, deletes }, () => index.values(), meta);
