@@ -2,7 +2,9 @@
 //
 // Base file (`path`), format version 3: line 1 is a JSON header
 //   { format: 'workspace-stats-index', version: 2, gen, roots, fingerprint, count, bytes,
-//     check: 'crc32:<hex>' | 'sha1:<hex>', langs: [[language, category, unknown (0|1)], …], dirs: [folder, …], tablesCheck }
+//     check: 'crc32:<hex>' | 'sha1:<hex>', langs: [[language, category, unknown (0|1)], …], dirs: [folder, …], tablesCheck,
+//     sums: [root, dir, count, sum1, sum2, …], aggs: {aggregate snapshot}, skips?: [[root, path, reason, detail, size, mtimeMs], …], sumsCheck }
+// (`sums`, `aggs`, `skips` are optional: see "Folder digests" below)
 // then one line per record: a positional JSON array of its numbers, a tab, and its structure as
 // JSON text ('' when it has none):
 //   [path, root, lang, dir, size, mtimeMs, bytes, code, comment, blank, imports, classes, functions, fnv]\t[[imports…], [class, line, …], [function, line, …]]
@@ -20,6 +22,15 @@
 // small objects for 100k files.) A pending record's structure text is a slice of the file's
 // text, which stays in memory (about the file's size) until every such record is decoded or
 // replaced.
+//
+// Folder digests (dirSums.ts): `sums` holds, per folder with records, their count and two sums
+// of a hash of each file's (name, size, mtime); `aggs` the aggregates of all records; `skips` the
+// files left out for their content (binary, too large) with the size and mtime they were judged
+// at, which the digests cover too. `open()` reads only the header line when the journal is empty
+// and these are there: a warm start whose walk matches every digest answers from `aggs` without
+// parsing (or even reading) a record; the body is read and checked by its checksum only when the
+// records are needed (`OpenResult.load`). Journal batches make the digests stale: `open` then
+// reads everything, as `load` does.
 //
 // Journal (`path + '.journal'`): one line per batch, `<fnv hex> {"g":gen,"u":[records],"d":[[root,path]…]}`,
 // records as version 1's full tuples (a journal is small):

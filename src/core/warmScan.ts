@@ -3,6 +3,15 @@
 // changed files are analyzed (worker pool for many, the calling thread for a few); records of
 // files the walk no longer yields (deleted, now ignored, now skipped) are dropped. The result
 // is the cold scan's, from far less work.
+//
+// The walk (statWalk.ts) runs on worker threads for an index of `STAT_THREADS_MIN_RECORDS`
+// files or more, so the calling thread stays free; `scanWithIndex` (the command line) starts it
+// before reading the index and walks on its own thread too. There, an index with folder digests
+// (indexStore.ts, dirSums.ts) lets the walk report unchanged folders by number: when every
+// folder matches and no other file turns up, nothing changed, and the result is the index
+// header's aggregates and kept skips, with no record parsed and nothing written. Otherwise the
+// records are parsed and only files of folders that did not match are compared one by one; any
+// change rewrites the base (fresh digests for the next start) instead of appending a journal batch.
 
 import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
@@ -364,7 +373,10 @@ export interface IndexedScanResult extends ScanResult {
 	warm?: WarmScanResult['warm'];
 	/** Problems found in the index file; also sent to the logger as warnings. */
 	warnings: string[];
-	/** The index after the scan (records and aggregates), e.g. to start a processor on. */
+	/**
+	 * The index after the scan (records and aggregates), e.g. to start a processor on. When the
+	 * answer came from the index header (nothing changed), the records are parsed on first access.
+	 */
 	index: FileIndex;
 	store: JsonlIndexStore;
 	meta: IndexMeta;
