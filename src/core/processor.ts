@@ -656,7 +656,8 @@ export class Processor {
 					if (delta.changed.length >= this.rewriteMin && delta.changed.length > this.rewriteShare * this.index.size) {
 						// A storm: the journal line would be about as big as the index, and read back
 						// at every load until the next compaction. One full (atomic) rewrite instead.
-						await this.store.save(this.index.values(), this.meta);
+						// The index's aggregates are exact (kept by add/subtract): the store needn't re-sum them.
+						await this.store.save(this.index.values(), this.meta, [], this.index.snapshot());
 					} else {
 						const upserts: FileRecord[] = [];
 						const deletes: FileKey[] = [];
