@@ -421,6 +421,9 @@ export async function scanWithIndex(roots: string[], indexPath: string, opts: In
 		let files = 0;
 		let fileRoot = false;
 		let waited = 0;
+		/** Digests matched, each counted once (a folder is listed once: walked paths are distinct). */
+		const hit = new Uint8Array(quick.sums.length / 5);
+		let distinct = 0;
 		try {
 			const it = walker[Symbol.asyncIterator]();
 			for (;;) {
@@ -432,13 +435,19 @@ export async function scanWithIndex(roots: string[], indexPath: string, opts: In
 				chunks.push(c);
 				files += c.paths.length;
 				if (c.fileRoot) fileRoot = true;
-				if (c.matched) for (const k of c.matched) matched.push(k);
+				if (c.matched) {
+					for (const k of c.matched) {
+						matched.push(k);
+						if (hit[k] === 0) distinct++;
+						hit[k] = 1;
+					}
+				}
 			}
 		} finally {
 			await walker.close();
 		}
 		const walkMs = performance.now() - tWalk;
-		if (files === 0 && !fileRoot && matched.length === quick.sums.length / 5) {
+		if (files === 0 && !fileRoot && distinct === hit.length) {
 			const skipped: (Skipped & { root: number })[] = [];
 			for (const c of chunks) for (const sk of c.skipped) skipped.push(sk);
 			for (const { size: _s, mtimeMs: _m, ...sk } of quick.skips) skipped.push(sk);
