@@ -139,6 +139,21 @@ interface HeaderStage {
 	/** The header line as read (with its newline). */
 	head: Buffer;
 	expect: IndexMeta | undefined;
+	/** Set by `open`: see `OpenResult.quick`. */
+	quick?: OpenResult['quick'];
+}
+
+/** The digests file (`path + '.digests'`): `<checksum of the JSON>\t<JSON>`. */
+interface DigestsFile {
+	/** The base generation and the journal (length and checksum) it describes. */
+	gen: number;
+	journalBytes: number;
+	journalCheck: string;
+	count: number;
+	sums: number[];
+	dirs: string[];
+	aggs: AggregateSnapshot;
+	skips: NonNullable<Header['skips']>;
 }
 
 /** What `open` found: enough to skip parsing when nothing changed, and the full load on demand. */
@@ -721,6 +736,8 @@ async function removeStaleTemps(path: string): Promise<void> {
 
 export class JsonlIndexStore implements IndexStoreBackend {
 	readonly journalPath: string;
+	/** Folder digests of the base plus journal (see `writeDigests`). */
+	readonly digestsPath: string;
 	private readonly fsync: boolean;
 	private readonly syncJournal: boolean;
 	private readonly compactRatio: number;
@@ -736,6 +753,7 @@ export class JsonlIndexStore implements IndexStoreBackend {
 	/** @param path The base file; the journal and temp files sit beside it. */
 	constructor(readonly path: string, opts: IndexStoreOptions = {}) {
 		this.journalPath = path + '.journal';
+		this.digestsPath = path + '.digests';
 		this.fsync = opts.fsync ?? true;
 		this.syncJournal = opts.syncJournal ?? false;
 		this.compactRatio = opts.compactRatio ?? 0.25;
@@ -763,14 +781,12 @@ export class JsonlIndexStore implements IndexStoreBackend {
 			const result = st.result;
 			return { status: result.status, meta: result.meta, warnings: result.warnings, load: () => result };
 		}
-		const { header, body, journal } = st;
-		let quick: OpenResult['quick'];
-		if ((journal === undefined || journal.length === 0) && Array.isArray(header.sums) && header.aggs && typeof header.aggs === 'object' &&
-			typeof header.sumsCheck === 'string' && verify(Buffer.from(JSON.stringify(header.skips ? [header.sums, header.aggs, header.skips] : [header.sums, header.aggs]), 'utf8'), header.sumsCheck) &&
-			(header.skips === undefined || storedSkips(header.skips).length === header.skips.length) &&
-			header.sums.length % 5 === 0 && (body === undefined || (body.length === header.bytes && verify(body, header.check)))) {
-			quick = { sums: header.sums, dirs: header.dirs, aggregates: header.aggs, count: header.count, skips: storedSkips(header.skips) };
-			this.gen = header.gen;
+		const quick = st.quick;
+		if (quick) {
+			// Ready to commit without a parse: the base's generation and the journal's length.
+			this.gen = st.header.gen;
+			this.journalBytes = st.journal?.length ?? 0;
+			this.mustCompact = false;
 		}
 		let full: LoadResult | undefined;
 		return {
@@ -793,10 +809,12 @@ export class JsonlIndexStore implements IndexStoreBackend {
 		let journal: Buffer | undefined;
 		/** The base's size; `buf` may hold only its start (the header) when `quickOnly`. */
 		let size: number;
+		let digestFile: Buffer | undefined;
 		try {
-			[{ buf, size }, journal] = await Promise.all([
+			[{ buf, size }, journal, digestFile] = await Promise.all([
 				quickOnly ? readHead(this.path) : readWhole(this.path).then((b) => ({ buf: b, size: b.length })),
 				readWhole(this.journalPath).catch((e) => (errCode(e) === 'ENOENT' ? undefined : Promise.reject(e))),
+				quickOnly ? readWhole(this.digestsPath).catch(() => undefined) : undefined,
 				// Temp files never match the base's name: removing them can overlap the reads.
 				removeStaleTemps(this.path),
 			]);
@@ -808,11 +826,73 @@ export class JsonlIndexStore implements IndexStoreBackend {
 			return this.fail('rebuild', warnings, t0, readMs);
 		}
 		const st = this.checkHeader(buf, size, journal, expect, t0, performance.now() - t0);
+		if ('result' in st || !quickOnly) return st;
+		st.quick = this.quickOf(st, digestFile);
 		// Only the head was read, but the records will be needed: read everything.
-		if (!('result' in st) && st.body === undefined && !((journal === undefined || journal.length === 0) && Array.isArray(st.header.sums))) {
-			return this.readHeader(expect, false);
-		}
+		if (st.quick === undefined && st.body === undefined) return this.readHeader(expect, false);
 		return st;
+	}
+
+	/**
+	 * What a warm start needs to skip the records (see the header comment), when it describes
+	 * the index exactly: the base header's, when no journal batch is pending; else the digests
+	 * file's, when it was written for this base and this very journal.
+	 */
+	private quickOf(st: HeaderStage, digestFile: Buffer | undefined): OpenResult['quick'] {
+		const { header, body, journal } = st;
+		if (body !== undefined && !(body.length === header.bytes && verify(body, header.check))) return undefined;
+		// The digests file first: written after the base, for its generation and journal.
+		if (digestFile !== undefined) {
+			const j = journal ?? Buffer.alloc(0);
+			try {
+				const text = digestFile.toString('utf8');
+				const tab = text.indexOf('\t');
+				const json = text.endsWith('\n') ? text.slice(tab + 1, -1) : text.slice(tab + 1);
+				const d = JSON.parse(json) as DigestsFile;
+				if (tab > 0 && verify(Buffer.from(json, 'utf8'), text.slice(0, tab)) && d.gen === header.gen &&
+					d.journalBytes === j.length && verify(j, d.journalCheck) && Array.isArray(d.sums) && d.sums.length % 5 === 0 &&
+					Array.isArray(d.dirs) && d.aggs && isCount(d.count) && Array.isArray(d.skips) && storedSkips(d.skips).length === d.skips.length) {
+					return { sums: d.sums, dirs: d.dirs, aggregates: d.aggs, count: d.count, skips: storedSkips(d.skips) };
+				}
+			} catch {
+				// Unreadable: as if absent.
+			}
+		}
+		if ((journal !== undefined && journal.length > 0) || !Array.isArray(header.sums) || !header.aggs || typeof header.aggs !== 'object' ||
+			typeof header.sumsCheck !== 'string' || header.sums.length % 5 !== 0 ||
+			(header.skips !== undefined && storedSkips(header.skips).length !== header.skips.length) ||
+			!verify(Buffer.from(JSON.stringify(header.skips ? [header.sums, header.aggs, header.skips] : [header.sums, header.aggs]), 'utf8'), header.sumsCheck)) return undefined;
+		return { sums: header.sums, dirs: header.dirs, aggregates: header.aggs, count: header.count, skips: storedSkips(header.skips) };
+	}
+
+	/**
+	 * Writes the folder digests, aggregates and kept skips of the index as it is now (base plus
+	 * journal) beside the base, so the next `open` can answer without the records although the
+	 * journal holds batches. Atomic; tied to this generation and journal, so any later write
+	 * (another batch, a compaction) makes it stale, and a stale or lost file only costs a parse.
+	 */
+	async writeDigests(records: Iterable<Pick<FileRecord, 'root' | 'path' | 'size' | 'mtimeMs'>>, aggregates: AggregateSnapshot, skips: readonly StoredSkip[]): Promise<void> {
+		if (this.gen === undefined) return;
+		const dirs = new DirTable();
+		const digests = new DigestTable();
+		let count = 0;
+		for (const r of records) {
+			digests.add(r.root, dirs.id(r.path), r.path.slice(r.path.lastIndexOf('/') + 1), r.size, r.mtimeMs);
+			count++;
+		}
+		const kept: NonNullable<Header['skips']> = [];
+		for (const sk of skips) {
+			if (!CONTENT_SKIPS.has(sk.reason)) continue;
+			kept.push([sk.root, sk.path, sk.reason, sk.detail ?? null, sk.size, sk.mtimeMs]);
+			digests.add(sk.root, dirs.id(sk.path), sk.path.slice(sk.path.lastIndexOf('/') + 1), sk.size, sk.mtimeMs);
+		}
+		const journal = await readWhole(this.journalPath).catch(() => Buffer.alloc(0));
+		const d: DigestsFile = {
+			gen: this.gen, journalBytes: journal.length, journalCheck: checksum(journal), count,
+			sums: digests.flat(), dirs: dirs.rows, aggs: aggregates, skips: kept,
+		};
+		const json = JSON.stringify(d);
+		await writeFileAtomic(this.digestsPath, [Buffer.from(`${checksum(Buffer.from(json, 'utf8'))}\t${json}\n`, 'utf8')], false);
 	}
 
 	private fail(status: LoadStatus, warnings: string[], t0: number, readMs: number, meta?: IndexMeta): { result: LoadResult } {
@@ -1073,17 +1153,19 @@ export class JsonlIndexStore implements IndexStoreBackend {
 		await writeFileAtomic(this.path, [Buffer.from(JSON.stringify(header) + '\n', 'utf8'), ...parts], this.fsync);
 		this.gen = gen;
 		this.baseBytes = bodyBytes;
-		// The journal's lines now carry an old generation: harmless if this removal is lost.
-		await fsp.rm(this.journalPath, { force: true });
+		// The journal's lines now carry an old generation: harmless if this removal is lost (so is
+		// a stale digests file's, tied to the old generation).
+		await Promise.all([fsp.rm(this.journalPath, { force: true }), fsp.rm(this.digestsPath, { force: true })]);
 		this.journalBytes = 0;
 		this.mustCompact = false;
 	}
 
-	async commit(changes: IndexChanges, all: () => Iterable<FileRecord>, meta: IndexMeta): Promise<CommitInfo> {
+	async commit(changes: IndexChanges, all: () => Iterable<FileRecord>, meta: IndexMeta,
+		full?: { skips?: readonly StoredSkip[]; aggregates?: AggregateSnapshot }): Promise<CommitInfo> {
 		const t0 = performance.now();
 		if (this.gen === undefined || this.mustCompact ||
 			this.journalBytes > Math.max(this.compactMinBytes, this.compactRatio * this.baseBytes)) {
-			await this.save(all(), meta);
+			await this.save(all(), meta, full?.skips, full?.aggregates);
 			return { compacted: true, ms: performance.now() - t0 };
 		}
 		const line = Buffer.from(encodeBatch(this.gen, changes), 'utf8');

@@ -515,6 +515,14 @@ export async function scanWithIndex(roots: string[], indexPath: string, opts: In
 	};
 }
 
+/** Each record's key, size and mtime, without decoding any structure. */
+function* statsOf(index: FileIndex): Generator<Pick<FileRecord, 'root' | 'path' | 'size' | 'mtimeMs'>> {
+	for (const k of index.keys()) {
+		const r = index.stat(k.root, k.path);
+		if (r) yield r;
+	}
+}
+
 function sameSkips(a: readonly StoredSkip[], b: readonly StoredSkip[]): boolean {
 	if (a.length !== b.length) return false;
 	const key = (s: StoredSkip) => JSON.stringify([s.root, s.path, s.reason, s.detail ?? null, s.size, s.mtimeMs]);
@@ -544,7 +552,13 @@ async function finishWarm(res: WarmScanResult, index: FileIndex, loaded: LoadRes
 	}
 	const changed = upserts.length > 0 || deletes.length > 0 || loaded.status === 'repaired';
 	if (digests !== undefined) {
-		if (changed || digests === null || !sameSkips(digests, res.contentSkips)) await store.save(index.values(), meta, res.contentSkips, res.aggregates);
+		// A journal batch (or the store's compaction), then the digests of the new state in their
+		// own small file, so the next start can answer without the records.
+		let compacted = false;
+		if (changed) compacted = (await store.commit({ upserts, deletes }, () => index.values(), meta, { skips: res.contentSkips, aggregates: res.aggregates })).compacted;
+		if (!compacted && (changed || digests === null || !sameSkips(digests, res.contentSkips))) {
+			await store.writeDigests(statsOf(index), res.aggregates, res.contentSkips);
+		}
 	} else if (changed) {
 		// A repaired index is rewritten whole (the store knows); an unchanged one is not touched.
 		await store.commit({ upserts, deletes }, () => index.values(), meta);

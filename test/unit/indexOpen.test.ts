@@ -71,3 +71,32 @@ test('open: a journal batch or another fingerprint means no quick answer', async
 	assert.equal(opened.quick, undefined);
 	assert.equal(opened.load().records.length, 2999);
 });
+
+test('the digests file: used only for its own base generation and journal; a damaged one is ignored', async () => {
+	const dir = tempDir();
+	const file = path.join(dir, 'index');
+	const records = makeRecords(3000);
+	const store = new JsonlIndexStore(file, { fsync: false });
+	await store.save(records, meta);
+	const rest = records.slice(1);
+	await store.commit({ upserts: [], deletes: [{ root: 0, path: records[0].path }] }, () => rest, meta);
+	const expected = new FileIndex(['/r'], rest);
+	await store.writeDigests(rest, expected.snapshot(), []);
+	const opened = await new JsonlIndexStore(file).open(meta);
+	assert.ok(opened.quick);
+	assert.equal(opened.quick.count, 2999);
+	assert.deepEqual(opened.quick.aggregates, expected.snapshot());
+	assert.equal(opened.load().records.length, 2999);
+	// Damaged: ignored (the records are parsed instead).
+	const text = fs.readFileSync(file + '.digests', 'utf8');
+	fs.writeFileSync(file + '.digests', text.replace('"count":2999', '"count":2998'));
+	const damaged = await new JsonlIndexStore(file).open(meta);
+	assert.equal(damaged.quick, undefined);
+	fs.writeFileSync(file + '.digests', text);
+	assert.ok((await new JsonlIndexStore(file).open(meta)).quick);
+	// Another batch: stale.
+	await store.commit({ upserts: [], deletes: [{ root: 0, path: records[1].path }] }, () => records.slice(2), meta);
+	const stale = await new JsonlIndexStore(file).open(meta);
+	assert.equal(stale.quick, undefined);
+	assert.equal(stale.load().records.length, 2998);
+});

@@ -119,7 +119,7 @@ test('binary files are kept in the index with their size and mtime: not read aga
 	assert.deepEqual(fourth.skipped, third.skipped);
 });
 
-test('an index with journal batches is rewritten once; the next start is quick again', async () => {
+test('journal batches: the next start writes a digests file beside them (no rewrite) and the one after is quick', async () => {
 	const dir = tempDir();
 	const tree = path.join(dir, 'tree');
 	const idx = path.join(dir, 'index');
@@ -129,15 +129,26 @@ test('an index with journal batches is rewritten once; the next start is quick a
 	writeFile(path.join(tree, 'added.ts'), 'export const a = 1;\n');
 	const rec = (await scan([path.join(tree, 'added.ts')], { keepRecords: true, jobs: 1 })).records![0];
 	await cold.store.commit({ upserts: [{ ...rec, root: 0, path: 'added.ts' }], deletes: [] }, () => [], cold.meta);
+	const base = fs.statSync(idx).mtimeMs;
 	assert.ok(fs.statSync(idx + '.journal').size > 0);
 	const warm = await scanWithIndex([tree], idx, opts);
 	assert.deepEqual(warm.warm, { reused: cold.index.size + 1, analyzed: 0, removed: 0 });
-	assert.ok(!fs.existsSync(idx + '.journal'), 'folded into a new base');
-	const before = stamp(idx);
+	assert.equal(fs.statSync(idx).mtimeMs, base, 'the base was not rewritten');
+	assert.ok(fs.existsSync(idx + '.digests'));
+	const before = stamp(idx) + stamp(idx + '.digests');
 	const quick = await scanWithIndex([tree], idx, opts);
-	assert.equal(stamp(idx), before);
+	assert.equal(stamp(idx) + stamp(idx + '.digests'), before, 'nothing written');
 	assert.deepEqual(quick.aggregates, warm.aggregates);
 	assert.deepEqual(quick.aggregates, (await scan([tree], { jobs: 1 })).aggregates);
+	// Another batch makes the digests file stale: a parse, a new file, then quick again.
+	writeFile(path.join(tree, 'more.ts'), 'export const b = 2;\n');
+	const edit = await scanWithIndex([tree], idx, opts);
+	assert.equal(edit.warm!.analyzed, 1);
+	assert.equal(fs.statSync(idx).mtimeMs, base, 'still appended, not rewritten');
+	const again = await scanWithIndex([tree], idx, opts);
+	assert.deepEqual(again.warm, { reused: cold.index.size + 2, analyzed: 0, removed: 0 });
+	assert.deepEqual(again.aggregates, (await scan([tree], { jobs: 1 })).aggregates);
+	assert.deepEqual(sortedRecords(again), (await scan([tree], { jobs: 1, keepRecords: true })).records);
 });
 
 test('an index for other options is rebuilt by a cold scan (the walk started for it is stopped)', { timeout: 30_000 }, async () => {
