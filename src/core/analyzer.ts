@@ -741,15 +741,20 @@ function isClocMarker(buf: Buffer, i: number, n: number): boolean {
  * byte and hint combination and language, so most lines are turned down by one lookup.
  */
 function planFor(c: CompiledLanguage, b: number, hint: number): RulePlan | null {
-	const plans = (c.plans ??= new Array<RulePlan | null | undefined>(256 << 6));
 	const key = (b << 6) | hint;
-	let plan = plans[key];
-	if (plan === undefined) {
+	let id = c.planIds[key];
+	if (id === 0) {
 		const pick = (rules: CompiledRule[]) => rules.filter((r) => r.first[b] === 1 && (r.need & hint) === r.need);
 		const p: RulePlan = { imports: pick(c.imports), classes: pick(c.classes), functions: pick(c.functions) };
-		plan = plans[key] = p.imports.length + p.classes.length + p.functions.length === 0 ? null : p;
+		if (p.imports.length + p.classes.length + p.functions.length === 0) id = 1;
+		else {
+			// One plan per key that some rule may match: at most 256 × 64, within an Int16.
+			id = 2 + c.planList.length;
+			c.planList.push(p);
+		}
+		c.planIds[key] = id;
 	}
-	return plan;
+	return id === 1 ? null : c.planList[id - 2];
 }
 
 // What `lineHasLiteral` learned about the current candidate line (reset by `matchStructure`).
@@ -935,12 +940,12 @@ function decodeCandidate(buf: Buffer, from: number, to: number, cutStart: number
  * across lines, interpolations), each doc string, regular expressions, a `\` line end, and
  * lines shaped like imports, classes and functions. Used by `warmUpAnalyzer`.
  */
-export function warmUpText(def: LanguageDef): string {
+export function warmUpText(def: LanguageDef, structure = true): string {
 	const l: string[] = ['#!/usr/bin/env sh', 'x = 1', '', '   ', '\t'];
 	const lc = def.lineComments ?? [];
 	const bc = def.blockComments ?? [];
 	const first = lc[0] ?? bc[0]?.[0] ?? '#';
-	for (const c of lc) l.push(`${c} comment`, `foo(bar) ${c} trailing`, `  ${c}`, `x = 1 ${c} "q" ${c} /* */`);
+	for (const c of lc) l.push(`${c} comment`, `foo(bar) ${c} trailing`, `  ${c}`, `x = 1 ${c} "q" ${c} /* */`, `${c} a /* b */ c`);
 	for (const [o, c] of bc) {
 		// Perl's `__END__` runs to the end of the file (its closer is a NUL): no text can hold it.
 		if (c.includes('\0')) continue;
@@ -950,6 +955,8 @@ export function warmUpText(def: LanguageDef): string {
 	for (const s of def.strings ?? []) {
 		const e = s.escape ?? '\\';
 		l.push(`x = ${s.open}a${e}${s.close}b${first}c${s.close} + y`, `${s.open}${s.close}`, `f(${s.open} ${s.close}, ${s.open}unclosed`);
+		// A string that may span lines is still open here: close it, or it swallows the text below.
+		if (s.multiline === true) l.push(`${s.close})`);
 		l.push(`y = ${s.open}line${e}`, `next${s.close} + 1`);
 		if (s.doubledCloseEscapes === true) l.push(`z = ${s.open}a${s.close}${s.close}b${s.close}`);
 		if (s.multiline === true) l.push(`m = ${s.open}first`, '', `  last${s.close}`);
@@ -959,7 +966,7 @@ export function warmUpText(def: LanguageDef): string {
 	for (const [o, c] of def.docStrings ?? []) l.push(`${o}doc${c}`, `${o}`, '  doc text', `# not a comment /* here */`, `${c}`, `x = f(${o}a`, `b${c}) + 1`, `  ${o} inline ${c} code()`);
 	if (def.regexLiterals === true) l.push('x = /a[/"]b\\/c/g.test(y) / 2 / z', 'return /["\']/.exec(s)', 'a = b / c; d = e / f', 'r = /unclosed');
 	l.push('continued \\', '', 'end = 1');
-	l.push(
+	if (structure) l.push(
 		'import a.b.c',
 		'from x import y',
 		'import { a, b } from "./m"',
@@ -1050,12 +1057,21 @@ export function warmUpAnalyzer(rounds = 2): void {
 	if (warmedUp) return;
 	warmedUp = true;
 	const samples: [LanguageDef, Buffer][] = [];
-	for (const def of warmUpLanguages()) {
-		const text = warmUpText(def);
+	const full: [LanguageDef, Buffer][] = [];
+	const langs = warmUpLanguages();
+	// Compiled before anything runs: a language compiled later can change the field types V8
+	// saw in the objects the analyzer reads, which aborts an optimization in flight.
+	for (const def of langs) compileLanguage(def);
+	for (const def of langs) {
+		// Every path once, in a few KB in all, before V8 finds the analyzer hot and optimizes it
+		// with the feedback it has by then; the longer texts with structure lines after that.
+		samples.push([def, Buffer.from(warmUpText(def, false), 'utf8')]);
 		// Also the paths of a file's end: a last line without a line break, in code and inside an unclosed comment.
 		const open = def.docStrings?.[0]?.[0] ?? def.blockComments?.[0]?.[0] ?? '';
-		for (const t of [text, `${text}\nlast = 1`, `${text}\nx = 2 ${open}\nopen`]) samples.push([def, Buffer.from(t, 'utf8')]);
+		for (const t of ['x = 1\nlast = 1', `x = 2 ${open}\nopen`]) samples.push([def, Buffer.from(t, 'utf8')]);
+		full.push([def, Buffer.from(warmUpText(def), 'utf8')]);
 	}
+	samples.push(...full);
 	const plain = Buffer.from('a b\n\n  \nc\r\nd\re');
 	for (let r = 0; r < rounds; r++) {
 		for (const [def, buf] of samples) analyzeWithLanguage(buf, def);

@@ -254,8 +254,13 @@ export interface CompiledLanguage {
 	stopWords: Map<number, Uint8Array>;
 	/** Bytes of `functionLineEndsNot`. */
 	functionEndsNot: Set<number>;
-	/** The analyzer's rule plans by `first byte << 6 | hint bits` (null: no rule can match), filled as lines ask. */
-	plans?: (RulePlan | null | undefined)[];
+	/**
+	 * The analyzer's rule plans, filled as lines ask: by `first byte << 6 | hint bits`, 0 not
+	 * planned yet, 1 no rule can match, else 2 + the plan's index in `planList`. Allocated with
+	 * the language, never replaced: V8 throws away optimized code that saw a field change type.
+	 */
+	planIds: Int16Array;
+	planList: RulePlan[];
 }
 
 /** `src` without its `(?!…)` groups (balanced), for reading which words a rule spells out. */
@@ -428,7 +433,8 @@ export function compileLanguage(def: LanguageDef): CompiledLanguage {
 		classes,
 		functions,
 		notFunctionNames: new Set(s.notFunctionNames ?? []),
-		plans: undefined,
+		planIds: new Int16Array(hasStructure ? 256 << 6 : 0),
+		planList: [],
 		functionEndsNot: new Set([...(s.functionLineEndsNot ?? '')].map((ch) => ch.charCodeAt(0))),
 		stopWords: new Map(
 			(s.notFunctionNames ?? [])
