@@ -423,6 +423,12 @@ if (parentPort && (workerData as { marker?: string } | undefined)?.marker === WO
 	const port = parentPort;
 	const analyzer = new SyncAnalyzer((workerData as { opts?: AnalyzeOptions }).opts ?? {});
 	const packer = new Packer();
+	// Results go back with their buffer transferred, and the first transfer (a detached
+	// ArrayBuffer) tells V8 that typed arrays can be detached: code optimized before then
+	// assumed they can't and is thrown away, and compiles in flight are aborted (~100 ms of
+	// CPU each for the analyzer). Detach one now, before anything is optimized.
+	const probe = new ArrayBuffer(8);
+	structuredClone(probe, { transfer: [probe] });
 	// Before the first batch arrives (the walk is still starting): see warmUpAnalyzer.
 	warmUpAnalyzer();
 	port.on('message', (msg: ToWorker) => {
