@@ -241,6 +241,16 @@ export class Aggregates {
 		return cat;
 	}
 
+	/** The totals of a folder, created empty on first use; `key` is `folderKey(root, path)`. */
+	private folderEntry(key: string, root: number, path: string): FolderTotals {
+		let f = this.folders.get(key);
+		if (!f) {
+			f = folderTotals(root, path);
+			this.folders.set(key, f);
+		}
+		return f;
+	}
+
 	/** Adds (sign 1) or subtracts (sign -1) one record everywhere it counts. */
 	apply(r: FileRecord, sign: 1 | -1): void {
 		addTotals(this.totals, r, sign);
@@ -255,11 +265,7 @@ export class Aggregates {
 
 		for (const p of parentFolders(r.path)) {
 			const key = folderKey(r.root, p);
-			let f = this.folders.get(key);
-			if (!f) {
-				f = folderTotals(r.root, p);
-				this.folders.set(key, f);
-			}
+			const f = this.folderEntry(key, r.root, p);
 			addTotals(f, r, sign);
 			if (f.files === 0) this.folders.delete(key);
 		}
@@ -347,12 +353,7 @@ export class Aggregates {
 			for (const [dir, sum] of byDir) {
 				// The folder itself and each of its ancestors, '' (the root) first.
 				for (const p of dir === '' ? [''] : parentFolders(dir + '/')) {
-					const key = folderKey(root, p);
-					let f = this.folders.get(key);
-					if (!f) {
-						f = folderTotals(root, p);
-						this.folders.set(key, f);
-					}
+					const f = this.folderEntry(folderKey(root, p), root, p);
 					f.files += sum.files;
 					f.lines += sum.lines;
 					f.code += sum.code;
@@ -447,12 +448,7 @@ export class Aggregates {
 			const dir = dirs[id - root * nDirs];
 			// The folder itself and each of its ancestors, '' (the root) first.
 			for (const p of dir === '' ? [''] : parentFolders(dir + '/')) {
-				const key = folderKey(root, p);
-				let f = this.folders.get(key);
-				if (!f) {
-					f = folderTotals(root, p);
-					this.folders.set(key, f);
-				}
+				const f = this.folderEntry(folderKey(root, p), root, p);
 				addSums(f, perDir, at);
 			}
 		}

@@ -3,7 +3,7 @@
 // the records on an update; `applyBatch` reports what moved so views refresh only those nodes.
 
 import { Aggregates, BatchSums } from './aggregate';
-import type { AggregateSnapshot, BulkLanguage } from './aggregate';
+import type { AggregateSnapshot, BulkLanguage, EntryChange, SumsApplied } from './aggregate';
 import type { FileRecord, FolderTotals, LanguageTotals, SymbolRef, Totals } from './types';
 
 // --- records whose structure is decoded on first use ------------------------------------------
@@ -184,21 +184,13 @@ export interface IndexChanges {
 }
 
 /** Before and after of one aggregate entry; `null` where the entry does not exist (no files). */
-export interface EntryDelta<T> {
-	before: T | null;
-	after: T | null;
-}
+export type EntryDelta<T> = EntryChange<T>;
 
 /**
  * What a batch changed in the aggregates: the totals before and after, and only the languages,
- * categories and folders whose numbers moved.
+ * categories and folders whose numbers moved (what `Aggregates.applySums` reports).
  */
-export interface AggregateDelta {
-	totals: { before: Totals; after: Totals };
-	languages: EntryDelta<LanguageTotals>[];
-	categories: EntryDelta<LanguageTotals>[];
-	folders: EntryDelta<FolderTotals>[];
-}
+export type AggregateDelta = SumsApplied;
 
 /** A file the batch touched, and how. */
 export interface ChangedFile extends FileKey {
