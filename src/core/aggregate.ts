@@ -205,7 +205,8 @@ function addStructureArray(t: LanguageTotals, a: Float64Array, sign: number): vo
 	t.functions += sign * a[8];
 }
 
-function sameEntry(a: Totals | null, b: Totals | null): boolean {
+/** Two entries (or their absence) hold the same numbers, structure counts included where they have them. */
+export function sameEntry(a: Totals | null, b: Totals | null): boolean {
 	if (!a || !b) return a === b;
 	return a.files === b.files && a.lines === b.lines && a.code === b.code && a.comment === b.comment &&
 		a.blank === b.blank && a.bytes === b.bytes &&

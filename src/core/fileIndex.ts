@@ -2,7 +2,7 @@
 // current by subtracting a file's old record and adding its new one. Nothing is recomputed from
 // the records on an update; `applyBatch` reports what moved so views refresh only those nodes.
 
-import { Aggregates, BatchSums } from './aggregate';
+import { Aggregates, BatchSums, sameEntry } from './aggregate';
 import type { AggregateSnapshot, BulkLanguage, EntryChange, SumsApplied } from './aggregate';
 import type { FileRecord, FolderTotals, LanguageTotals, SymbolRef, Totals } from './types';
 
@@ -373,15 +373,6 @@ export class FileIndex {
 	}
 }
 
-function sameTotals(a: Totals | null, b: Totals | null): boolean {
-	if (!a || !b) return a === b;
-	return a.files === b.files && a.lines === b.lines && a.code === b.code && a.comment === b.comment &&
-		a.blank === b.blank && a.bytes === b.bytes &&
-		(a as LanguageTotals).imports === (b as LanguageTotals).imports &&
-		(a as LanguageTotals).classes === (b as LanguageTotals).classes &&
-		(a as LanguageTotals).functions === (b as LanguageTotals).functions;
-}
-
 /** See `FileIndex.beginBatch`. */
 export class IndexBatch {
 	private readonly kinds = new Map<string, ChangedFile>();
@@ -473,7 +464,7 @@ export class IndexBatch {
 			const f = this.first;
 			return { changed, aggregates: { totals, languages: f?.languages ?? [], categories: f?.categories ?? [], folders: f?.folders ?? [] } };
 		}
-		const keep = <T extends Totals>(map: Map<string, EntryDelta<T>>) => [...map.values()].filter((e) => !sameTotals(e.before, e.after));
+		const keep = <T extends Totals>(map: Map<string, EntryDelta<T>>) => [...map.values()].filter((e) => !sameEntry(e.before, e.after));
 		return { changed, aggregates: { totals, languages: keep(this.entries[0]), categories: keep(this.entries[1]), folders: keep(this.entries[2]) } };
 	}
 }
