@@ -10,7 +10,7 @@
 
 import * as fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { analyzeBuffer, DEFAULT_MAX_FILE_SIZE, warmUpAnalyzer } from './analyzer';
+import { analyzeBuffer, awaitOptimizedAnalyzer, DEFAULT_MAX_FILE_SIZE, warmUpAnalyzer } from './analyzer';
 import type { AnalyzeResult } from './analyzer';
 import type { AnalyzeOptions, Category, FileAnalysis, FileRecord, Skipped, SymbolRef } from './types';
 
@@ -431,6 +431,7 @@ if (parentPort && (workerData as { marker?: string } | undefined)?.marker === WO
 	structuredClone(probe, { transfer: [probe] });
 	// Before the first batch arrives (the walk is still starting): see warmUpAnalyzer.
 	warmUpAnalyzer();
+	awaitOptimizedAnalyzer();
 	port.on('message', (msg: ToWorker) => {
 		if (msg.type === 'config') {
 			analyzer.setOptions(msg.opts);

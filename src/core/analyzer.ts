@@ -1076,7 +1076,49 @@ export function warmUpAnalyzer(rounds = 2): void {
 	samples.push(...full);
 	const plain = Buffer.from('a b\n\n  \nc\r\nd\re');
 	for (let r = 0; r < rounds; r++) {
+		if (r === 1) probeBefore = probeMs();
 		for (const [def, buf] of samples) analyzeWithLanguage(buf, def);
 		analyzeBuffer(plain, 'warm-up.unknown-extension');
 	}
+}
+
+/** The warm-up's probe: one language's longest text (set by warmUpAnalyzer). */
+let probe: [LanguageDef, Buffer] | undefined;
+/** The probe's time after the warm-up's first round, before V8 optimized the analyzer. */
+let probeBefore = 0;
+
+/** Time of the fastest of 3 runs of the probe, in ms. */
+function probeMs(): number {
+	if (probe === undefined) {
+		const def = warmUpLanguages()[0];
+		probe = [def, Buffer.from(warmUpText(def).repeat(4), 'utf8')];
+	}
+	let best = Infinity;
+	for (let k = 0; k < 3; k++) {
+		const t = performance.now();
+		analyzeWithLanguage(probe[1], probe[0]);
+		best = Math.min(best, performance.now() - t);
+	}
+	return best;
+}
+
+/**
+ * For a worker thread only (it sleeps): after `warmUpAnalyzer`, waits until V8 has installed the
+ * optimized analyzer, at most `maxMs`, sleeping between short probes. Why: the warm-up gets the
+ * analyzer marked for optimization, which then compiles on a background thread (~75–150 ms of
+ * CPU). A file that is still being read in unoptimized code when that code lands keeps running
+ * there, and V8 then compiles the loop a second time for on-stack replacement: as much CPU again,
+ * once per worker, on a machine whose cores the workers already fill. Short probes never run long
+ * enough to be replaced on the stack; the probe is "optimized" once it runs in under a third of
+ * its time before. Returns the ms waited.
+ */
+export function awaitOptimizedAnalyzer(maxMs = 250): number {
+	if (probeBefore === 0) return 0;
+	const t0 = performance.now();
+	const sleeper = new Int32Array(new SharedArrayBuffer(4));
+	while (performance.now() - t0 < maxMs) {
+		if (probeMs() < probeBefore / 3) break;
+		Atomics.wait(sleeper, 0, 0, 3);
+	}
+	return performance.now() - t0;
 }
