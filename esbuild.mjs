@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 const REPO = path.dirname(fileURLToPath(import.meta.url));
@@ -63,13 +64,27 @@ export function packageVsix(out = path.join(REPO, 'workspace-stats.vsix')) {
 	}
 }
 
+/**
+ * What `analyzeRule` says of every structure rule of the language table, as the JSON text the
+ * bundles get for `WS_RULE_ANALYSIS` (see languages.ts): each worker then skips the rule parser
+ * and its optimizing compile. Worked out by the same code, bundled in memory and run here.
+ */
+export async function ruleAnalysisJson() {
+	const r = await esbuild.build({ ...common, sourcemap: false, minify: false, entryPoints: ['src/core/languages.ts'], write: false });
+	const mod = { exports: {} };
+	new Function('module', 'exports', 'require', r.outputFiles[0].text)(mod, mod.exports, createRequire(import.meta.url));
+	return JSON.stringify(mod.exports.ruleAnalysisTable());
+}
+
 async function main() {
 	if (watch) {
+		// No precomputed rules while watching: languages.json may change; workers analyze them.
 		const contexts = await Promise.all(builds.map((b) => esbuild.context(b)));
 		await Promise.all(contexts.map((c) => c.watch()));
 		console.log('[esbuild] watching');
 	} else {
-		await Promise.all(builds.map((b) => esbuild.build(b)));
+		const rules = await ruleAnalysisJson();
+		await Promise.all(builds.map((b) => esbuild.build({ ...b, define: { ...b.define, WS_RULE_ANALYSIS: rules } })));
 	}
 	const v = process.argv.indexOf('--vsix');
 	if (v !== -1) {

@@ -400,7 +400,7 @@ export function compileLanguage(def: LanguageDef): CompiledLanguage {
 	const compileRules = (srcs: string[] | undefined): CompiledRule[] =>
 		(srcs ?? []).map((src) => {
 			const { source, group } = numberNameGroup(src);
-			return { re: new RegExp(source), group, litBit: 0, ...analyzeRule(src) };
+			return { re: new RegExp(source), group, litBit: 0, ...ruleAnalysis(src) };
 		});
 	const imports = compileRules(s.imports);
 	const classes = compileRules(s.classes);
@@ -413,6 +413,8 @@ export function compileLanguage(def: LanguageDef): CompiledLanguage {
 		if (k === -1) k = literals.push(key) - 1;
 		r.litBit = k < 31 ? 1 << k : 0;
 	}
+	// The function rules' words, for the stop words below (once per rule, not per rule and word).
+	const spelled = (s.functions ?? []).map(withoutNegativeLookaheads);
 	const structFirst = new Uint8Array(256);
 	for (const r of [...imports, ...classes, ...functions]) for (let b = 0; b < 256; b++) structFirst[b] |= r.first[b];
 	const c: CompiledLanguage = {
@@ -439,7 +441,7 @@ export function compileLanguage(def: LanguageDef): CompiledLanguage {
 		stopWords: new Map(
 			(s.notFunctionNames ?? [])
 				// A word a function rule itself spells out (`function` in `function f()`) may start a definition.
-				.filter((w) => /^[\x21-\x7e]+$/.test(w) && !(s.functions ?? []).some((src) => withoutNegativeLookaheads(src).includes(w)))
+				.filter((w) => /^[\x21-\x7e]+$/.test(w) && !spelled.some((src) => src.includes(w)))
 				.map((w) => [packWord(w), enc.encode(w)]),
 		),
 	};
@@ -758,6 +760,49 @@ function escapeSet(e: string | undefined): ByteSet | undefined {
 		return set;
 	}
 	return undefined;
+}
+
+/** What `analyzeRule` says of a rule, packed as JSON: [first bytes as 64 hex digits (bit b of the set = byte b), need, literal or null, litLeading]. */
+export type PackedRuleAnalysis = [string, number, string | null, 0 | 1 | 2];
+
+/**
+ * `analyzeRule` of every structure rule of the table, worked out when the bundles are built
+ * (esbuild.mjs defines it); undefined where the code runs unbundled (tests), which analyze each
+ * rule on first use. Why: the regular-expression parser behind `analyzeRule` gets hot enough in
+ * every worker that V8 optimizes it there, ~60 ms of compile per worker for code that only
+ * runs while languages are compiled.
+ */
+declare const WS_RULE_ANALYSIS: Record<string, PackedRuleAnalysis> | undefined;
+
+/** `analyzeRule(src)`, from the build's table when it has the rule. */
+function ruleAnalysis(src: string): ReturnType<typeof analyzeRule> {
+	const pre = typeof WS_RULE_ANALYSIS === 'object' ? WS_RULE_ANALYSIS[src] : undefined;
+	return pre !== undefined ? unpackRuleAnalysis(pre) : analyzeRule(src);
+}
+
+/** `analyzeRule` of every structure rule in the table, packed, by rule source (for esbuild.mjs). */
+export function ruleAnalysisTable(): Record<string, PackedRuleAnalysis> {
+	const out: Record<string, PackedRuleAnalysis> = {};
+	for (const def of LANGUAGES) {
+		const st = def.structure ?? {};
+		for (const src of [...(st.imports ?? []), ...(st.classes ?? []), ...(st.functions ?? [])]) out[src] ??= packRuleAnalysis(analyzeRule(src));
+	}
+	return out;
+}
+
+export function packRuleAnalysis(a: ReturnType<typeof analyzeRule>): PackedRuleAnalysis {
+	let hex = '';
+	for (let b = 0; b < 256; b += 4) hex += (a.first[b] | (a.first[b + 1] << 1) | (a.first[b + 2] << 2) | (a.first[b + 3] << 3)).toString(16);
+	return [hex, a.need, a.lit === undefined ? null : new TextDecoder().decode(a.lit), a.litLeading];
+}
+
+export function unpackRuleAnalysis(p: PackedRuleAnalysis): ReturnType<typeof analyzeRule> {
+	const first = new Uint8Array(256);
+	for (let k = 0; k < 64; k++) {
+		const v = parseInt(p[0][k], 16);
+		for (let j = 0; j < 4; j++) first[4 * k + j] = (v >> j) & 1;
+	}
+	return { first, need: p[1], lit: p[2] === null ? undefined : enc.encode(p[2]), litLeading: p[3] };
 }
 
 /** The bytes a line (after its leading blanks) can start with to match `src`; all when unknown. */
