@@ -747,8 +747,11 @@ function planFor(c: CompiledLanguage, b: number, hint: number): RulePlan | null 
 	let id = c.planIds[key];
 	if (id === 0) {
 		const pick = (rules: CompiledRule[]) => rules.filter((r) => r.first[b] === 1 && (r.need & hint) === r.need);
-		const p: RulePlan = { imports: pick(c.imports), classes: pick(c.classes), functions: pick(c.functions) };
-		if (p.imports.length + p.classes.length + p.functions.length === 0) id = 1;
+		const imports = pick(c.imports);
+		const classes = pick(c.classes);
+		const functions = pick(c.functions);
+		const p: RulePlan = { imports, classes, functions, nImports: imports.length, nClasses: classes.length, nFunctions: functions.length };
+		if (p.nImports + p.nClasses + p.nFunctions === 0) id = 1;
 		else {
 			// One plan per key that some rule may match: at most 256 × 64, within an Int16.
 			id = 2 + c.planList.length;
@@ -822,14 +825,16 @@ function matchStructure(
 	line: number,
 	out: FileAnalysis,
 ): void {
-	if (to > from + MAX_DECODED_LINE) to = from + MAX_DECODED_LINE;
+	// No branch: V8 saw no line this long before it optimized this function (a branch it never
+	// took), and the first one (minified code) threw the optimized code away.
+	to = Math.min(to, from + MAX_DECODED_LINE);
 	// Decoded lazily, once, by the first rule that is tried.
 	let text: string | undefined;
 	litSearched = 0;
 	litFound = 0;
 	let name: string | undefined;
 	const imports = plan.imports;
-	for (let k = 0; k < imports.length; k++) {
+	for (let k = 0; k < plan.nImports; k++) {
 		const r = imports[k];
 		if (r.lit !== undefined && !lineHasLiteral(r, buf, first, to, nCuts)) continue;
 		text ??= decodeCandidate(buf, from, to, cutStart, cutEnd, nCuts);
@@ -840,7 +845,7 @@ function matchStructure(
 		}
 	}
 	const classes = plan.classes;
-	for (let k = 0; k < classes.length; k++) {
+	for (let k = 0; k < plan.nClasses; k++) {
 		const r = classes[k];
 		if (r.lit !== undefined && !lineHasLiteral(r, buf, first, to, nCuts)) continue;
 		text ??= decodeCandidate(buf, from, to, cutStart, cutEnd, nCuts);
@@ -854,7 +859,7 @@ function matchStructure(
 	/** 0 not checked yet, 1 the line may hold a definition, 2 it cannot (stop word, or a line end that rules functions out). */
 	let fnLine = 0;
 	const functions = plan.functions;
-	for (let k = 0; k < functions.length; k++) {
+	for (let k = 0; k < plan.nFunctions; k++) {
 		const r = functions[k];
 		if (r.lit !== undefined && !lineHasLiteral(r, buf, first, to, nCuts)) continue;
 		// Checked only once a rule could match: most candidate lines never get here.

@@ -204,6 +204,14 @@ export interface RulePlan {
 	imports: CompiledRule[];
 	classes: CompiledRule[];
 	functions: CompiledRule[];
+	/**
+	 * The three lists' lengths. The analyzer reads these, not `.length`: an empty list is an
+	 * array of another kind to V8 than a list of rules, so reading `.length` off both threw the
+	 * optimized structure matcher away when the first plan of the other kind came by.
+	 */
+	nImports: number;
+	nClasses: number;
+	nFunctions: number;
 }
 
 /** A language compiled for the analyzer. Built once per language, on first use. */
