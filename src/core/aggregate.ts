@@ -350,6 +350,15 @@ export class Aggregates {
 				m.set(dirs[id - root * nDirs], sum);
 			}
 		}
+		this.carryUp(direct);
+	}
+
+	/**
+	 * Adds each folder's sum of the files directly in it to the folder and its ancestors. Its own
+	 * function: the scan's main thread optimizes `addMany` and this part apart, each a smaller
+	 * compile (together they were one of the costliest on that thread, done three times).
+	 */
+	private carryUp(direct: Map<number, Map<string, Totals>>): void {
 		for (const [root, byDir] of direct) {
 			for (const [dir, sum] of byDir) {
 				// The folder itself and each of its ancestors, '' (the root) first.
