@@ -315,6 +315,18 @@ export class FileIndex {
 		this.mayHavePending = false;
 	}
 
+	/**
+	 * Every record, decoded, in an array: what a full save takes (`values()` steps a generator
+	 * per record while some may be pending).
+	 */
+	toArray(): FileRecord[] {
+		const out = new Array<FileRecord>(this.records.size);
+		let i = 0;
+		for (const r of this.records.values()) out[i++] = materialize(r);
+		this.mayHavePending = false;
+		return out;
+	}
+
 	/** Every record's key (root and path), without decoding any structure. */
 	keys(): IterableIterator<FileKey> {
 		return this.records.values();
@@ -375,9 +387,23 @@ export class FileIndex {
 
 /** See `FileIndex.beginBatch`. */
 export class IndexBatch {
-	private readonly kinds = new Map<string, ChangedFile>();
-	/** Keys upserted with a record equal to the stored one (no change, but seen). */
-	private readonly same = new Set<string>();
+	/**
+	 * Every file the batch touched, in the order first touched, with its net kind so far. An
+	 * entry whose file was added and then removed again is dead (in `deadEntries`) and left
+	 * out of `finish`.
+	 */
+	private readonly changed: ChangedFile[] = [];
+	private readonly deadEntries = new Set<ChangedFile>();
+	/**
+	 * The entry of each record this batch put in the index, by the record's identity: a storm's
+	 * files are each seen once, and a record the index had before the batch usually has no
+	 * identity hash yet, so finding that it is not here costs no string hashing and no probe.
+	 */
+	private readonly entryOf = new Map<FileKey, ChangedFile>();
+	/** Entries of files this batch removed, by `fileKey` (a later upsert of the key makes them changes). */
+	private readonly removed = new Map<string, ChangedFile>();
+	/** Stored records that an upsert found equal (no change, but seen), by identity. */
+	private readonly same = new Set<FileKey>();
 	private totalsBefore: Totals | undefined;
 	private parts = 0;
 	/** Per aggregate entry: its first `before` and last `after` over the parts. */
@@ -393,38 +419,58 @@ export class IndexBatch {
 	/**
 	 * Applies one part: its numbers are summed per language, category and folder and the
 	 * aggregates updated once per entry (see `BatchSums`); a replaced record's structure is
-	 * counted, never decoded.
+	 * counted, never decoded. `applied`, when given, gets every upserted record that went into
+	 * the index (not those equal to the stored one), in order.
 	 */
-	apply(changes: IndexChanges): void {
+	apply(changes: IndexChanges, applied?: FileRecord[]): void {
 		const sums = new BatchSums();
-		const { records, kinds } = this;
+		const { records, entryOf, removed } = this;
 		for (const d of changes.deletes) {
 			const key = fileKey(d.root, d.path);
 			const old = records.get(key);
 			if (!old) continue;
 			records.delete(key);
 			sumRecord(sums, old, -1, this.loadCounts);
-			const prev = kinds.get(key);
-			// Added earlier in this batch and now gone: nothing happened.
-			if (prev?.kind === 'added') kinds.delete(key);
-			else kinds.set(key, { root: d.root, path: d.path, kind: 'removed' });
+			const e = entryOf.get(old);
+			if (e?.kind === 'added') {
+				// Added earlier in this batch and now gone: nothing happened.
+				this.deadEntries.add(e);
+			} else if (e) {
+				e.kind = 'removed';
+				removed.set(key, e);
+			} else {
+				const r: ChangedFile = { root: d.root, path: d.path, kind: 'removed' };
+				this.changed.push(r);
+				removed.set(key, r);
+			}
 		}
 		for (const r of changes.upserts) {
 			const key = fileKey(r.root, r.path);
 			const old = records.get(key);
 			if (old) {
 				if (sameHead(old, r) && sameRecord(materialize(old), r)) {
-					this.same.add(key);
+					this.same.add(old);
 					continue;
 				}
 				sumRecord(sums, old, -1, this.loadCounts);
 			}
 			sumRecord(sums, r, 1, this.loadCounts);
 			records.set(key, r);
-			const prev = kinds.get(key);
-			// Removed then re-added in the same batch is a change; added then changed stays an add.
-			if (!prev) kinds.set(key, { root: r.root, path: r.path, kind: old ? 'changed' : 'added' });
-			else if (prev.kind === 'removed') prev.kind = 'changed';
+			applied?.push(r);
+			// Replaced a record of this batch: its entry holds (added then changed stays an add).
+			let e = old && entryOf.get(old);
+			if (!e) {
+				e = old || removed.size === 0 ? undefined : removed.get(key);
+				if (e) {
+					// Removed then re-added in the same batch is a change.
+					e.kind = 'changed';
+					removed.delete(key);
+				} else {
+					e = { root: r.root, path: r.path, kind: old ? 'changed' : 'added' };
+					this.changed.push(e);
+				}
+			}
+			entryOf.set(r, e);
 		}
 		const d = this.aggregates.applySums(sums);
 		this.parts++;
@@ -453,12 +499,21 @@ export class IndexBatch {
 
 	/** True when a part of this batch added, changed, removed or re-upserted unchanged the file with this `fileKey`. */
 	touched(key: string): boolean {
-		return this.kinds.has(key) || this.same.has(key);
+		const r = this.records.get(key);
+		return (r !== undefined && this.holds(r)) || this.removed.has(key);
+	}
+
+	/**
+	 * True when `r`, a record in the index, was put there by this batch or found equal to an
+	 * upsert of it: `touched` of its key, by identity (no key string hashed).
+	 */
+	holds(r: FileKey): boolean {
+		return this.entryOf.has(r) || this.same.has(r);
 	}
 
 	/** The whole batch's delta. */
 	finish(): BatchDelta {
-		const changed = [...this.kinds.values()];
+		const changed = this.deadEntries.size === 0 ? this.changed.slice() : this.changed.filter((e) => !this.deadEntries.has(e));
 		const totals = { before: this.totalsBefore ?? { ...this.aggregates.totals }, after: { ...this.aggregates.totals } };
 		if (this.parts <= 1) {
 			const f = this.first;

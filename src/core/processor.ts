@@ -136,8 +136,9 @@ export interface ProcessorOptions {
 	cacheMaxBytes?: number;
 	/**
 	 * Analyzed records after which a big batch applies what it has so far to the index, while
-	 * the workers go on with the rest (the batch is still persisted and reported once).
-	 * @default 2000
+	 * the workers go on with the rest (the batch is still persisted and reported once). Small
+	 * parts keep this thread's turns short: the workers' next chunks are sent between them.
+	 * @default 500
 	 */
 	applyEvery?: number;
 	/** Files stat-ed or analyzed at once. @default 16 */
@@ -175,8 +176,15 @@ interface FileStat { size: number; mtimeMs: number }
 
 /** Files to analyze past which a batch uses the pool (fewer are analyzed on this thread). */
 const POOL_MIN = 64;
+/** Records a batch headed for a full rewrite lets the store warm its save up with (see `IndexStoreBackend.warmUp`). */
+const WARM_UP_RECORDS = 2000;
 /** Files per message to a pool worker. */
 const POOL_CHUNK = 64;
+/**
+ * Chunks in flight per pool worker. Each holds ~3 ms of a worker's work; four left the workers
+ * idle 10-30% of a storm whenever this thread applied a part, sixteen keep them busy.
+ */
+const POOL_IN_FLIGHT = 16;
 
 
 function errCode(e: unknown): string | undefined {
@@ -318,7 +326,7 @@ export class Processor {
 		this.maxBatch = opts.maxBatch ?? 1000;
 		this.stormThreshold = opts.stormThreshold ?? 5000;
 		this.concurrency = opts.concurrency ?? 16;
-		this.applyEvery = opts.applyEvery ?? 2000;
+		this.applyEvery = opts.applyEvery ?? 500;
 		this.rewriteShare = opts.rewriteShare ?? 0.25;
 		this.rewriteMin = opts.rewriteMin ?? 1000;
 		this.signal = opts.signal;
@@ -567,9 +575,18 @@ export class Processor {
 		// A big batch is applied in parts while the workers analyze the rest (this thread would
 		// wait for them otherwise); persisted and reported once, as one batch.
 		const applying = this.index.beginBatch();
+		// Once the parts so far make the batch a full rewrite's, the store runs its save's work
+		// over a few of them (results dropped): the save then starts in optimized code.
+		let upserted = 0;
+		let warmed = this.store?.warmUp ? 0 : WARM_UP_RECORDS;
 		const b = new BatchBuilder(this.index, applying, (changes) => {
 			const tp = performance.now();
 			applying.apply(changes);
+			upserted += changes.upserts.length;
+			if (warmed < WARM_UP_RECORDS && this.isRewrite(upserted)) {
+				this.store!.warmUp!(changes.upserts);
+				warmed += changes.upserts.length;
+			}
 			timing.applyMs += performance.now() - tp;
 		});
 		const hits0 = this.stats.cacheHits;
@@ -653,11 +670,11 @@ export class Processor {
 			if (this.store && delta.changed.length > 0) {
 				const tpersist = performance.now();
 				try {
-					if (delta.changed.length >= this.rewriteMin && delta.changed.length > this.rewriteShare * this.index.size) {
+					if (this.isRewrite(delta.changed.length)) {
 						// A storm: the journal line would be about as big as the index, and read back
 						// at every load until the next compaction. One full (atomic) rewrite instead.
 						// The index's aggregates are exact (kept by add/subtract): the store needn't re-sum them.
-						await this.store.save(this.index.values(), this.meta, [], this.index.snapshot());
+						await this.store.save(this.index.toArray(), this.meta, [], this.index.snapshot());
 					} else {
 						const upserts: FileRecord[] = [];
 						const deletes: FileKey[] = [];
@@ -694,6 +711,11 @@ export class Processor {
 			// A bug, not a file problem: report it and keep the loop alive.
 			this.logger.error(`[processor] batch failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
 		}
+	}
+
+	/** True when a batch that changed `changed` files is persisted by a full rewrite (see `rewriteShare`). */
+	private isRewrite(changed: number): boolean {
+		return changed >= this.rewriteMin && changed > this.rewriteShare * this.index.size;
 	}
 
 	private absOf(e: PathEntry): string {
@@ -826,9 +848,9 @@ export class Processor {
 
 	/**
 	 * Analysis of one batch's files as they are found: cache first; with a pool, once more than
-	 * `POOL_MIN` files need analysis they go to the workers in chunks as they come (at most two
-	 * chunks per worker in flight, so the listing waits for the workers rather than queueing the
-	 * whole tree); fewer are analyzed here at `finish`.
+	 * `POOL_MIN` files need analysis they go to the workers in chunks as they come (at most
+	 * `POOL_IN_FLIGHT` chunks per worker in flight, so the listing waits for the workers rather
+	 * than queueing the whole tree); fewer are analyzed here at `finish`.
 	 */
 	private analyzeSink(b: BatchBuilder): {
 		push(e: PathEntry, abs: string, st: FileStat | undefined, cache?: boolean): Promise<void> | undefined;
@@ -842,7 +864,7 @@ export class Processor {
 		let queuedCache: boolean[] = [];
 		let toPool = false;
 		const inFlight = new Set<Promise<void>>();
-		const maxInFlight = pool ? Math.max(4, pool.size * 4) : 0;
+		const maxInFlight = pool ? Math.max(4, pool.size * POOL_IN_FLIGHT) : 0;
 		const take = (e: PathEntry, o: AnalyzeOutcome, cache: boolean) => {
 			if (isSkip(o)) {
 				if (o.reason === 'vanished') b.remove(e);
@@ -974,9 +996,10 @@ class BatchBuilder {
 		if (this.index.has(e.root, e.rel)) this.deletes.push({ root: e.root, path: e.rel });
 	}
 
-	/** True when the batch saw `key` on disk: kept, or touched by the batch (added, changed, same). */
-	private seen(key: string): boolean {
-		return this.kept.has(key) || this.batch.touched(key);
+	/** True when the batch saw the index's record `r` on disk: kept, or touched by the batch (added, changed, same). */
+	private seen(r: FileKey): boolean {
+		// By identity first (no key string built): most records a rescan saw are the batch's own.
+		return this.batch.holds(r) || (this.kept.size > 0 && this.kept.has(fileKey(r.root, r.path)));
 	}
 
 	skip(s: Skipped & { root: number }): void {
@@ -1018,8 +1041,10 @@ class BatchBuilder {
 			else subs.add(fileKey(f.root, f.rel));
 		}
 		for (const r of this.index.keys()) {
-			const under = whole.has(r.root) || (subs.size > 0 && (subs.has(fileKey(r.root, r.path)) || inFolderOf(subs, r.root, r.path)));
-			if (under && !this.seen(fileKey(r.root, r.path))) this.remove({ root: r.root, rel: r.path });
+			if (this.seen(r)) continue;
+			if (whole.has(r.root) || (subs.size > 0 && (subs.has(fileKey(r.root, r.path)) || inFolderOf(subs, r.root, r.path)))) {
+				this.remove({ root: r.root, rel: r.path });
+			}
 		}
 	}
 

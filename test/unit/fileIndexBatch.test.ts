@@ -209,3 +209,28 @@ test('a batch applied in parts reports the net change of every file and entry, a
 		{ numRuns: 400, seed: 9 },
 	);
 });
+
+test('the same record object upserted, removed and upserted again across parts is reported by its net kind', () => {
+	const rec = (path: string, code: number): FileRecord => ({
+		path, root: 0, language: 'TypeScript', category: 'code', size: code, mtimeMs: 1, bytes: code,
+		lines: code, code, comment: 0, blank: 0, imports: [], classes: [], functions: [],
+	});
+	const index = FileIndex.fromLoad(['/r'], { records: [], pending: pendingOf([rec('old.ts', 1), rec('kept.ts', 2)]) });
+	const fresh = rec('new.ts', 3);
+	const edit = rec('old.ts', 4);
+	const batch = index.beginBatch();
+	batch.apply({ upserts: [fresh, edit], deletes: [] });
+	assert.ok(batch.touched('new.ts') && batch.touched('old.ts') && !batch.touched('kept.ts'));
+	batch.apply({ upserts: [], deletes: [{ root: 0, path: 'new.ts' }, { root: 0, path: 'old.ts' }] });
+	// new.ts came and went: nothing; old.ts was removed (its key still counts as touched).
+	assert.ok(!batch.touched('new.ts') && batch.touched('old.ts'));
+	batch.apply({ upserts: [fresh, edit, rec('kept.ts', 2)], deletes: [] });
+	const d = batch.finish();
+	// old.ts: changed (removed then back); new.ts: added (after an add that was undone); kept.ts: identical.
+	assert.deepEqual(d.changed.map((c) => `${c.kind}:${c.path}`), ['changed:old.ts', 'added:new.ts']);
+	assert.ok(batch.holds(index.get(0, 'new.ts')!) && batch.holds(index.get(0, 'kept.ts')!));
+	assert.equal(index.get(0, 'old.ts'), edit);
+	assert.deepEqual(d.aggregates.totals.after, { files: 3, lines: 9, code: 9, comment: 0, blank: 0, bytes: 9 });
+	// Removed keys leave the index's order; re-added ones go to its end, in upsert order.
+	assert.deepEqual(index.toArray().map((r) => r.path), ['kept.ts', 'new.ts', 'old.ts']);
+});
