@@ -395,13 +395,46 @@ function numText(n: number): string {
 	return n >= 0 && n < 10000 && (n | 0) === n ? (smallInts[n] ??= String(n)) : String(n);
 }
 
-/** `JSON.stringify(s)`: a string with nothing to escape is only quoted (JSON.stringify costs ~6× more). */
-function jsonString(s: string): string {
+/** True when JSON.stringify(s) is `s` in quotes: no '"', '\\', control character or surrogate (lone ones are escaped). */
+function isPlain(s: string): boolean {
 	for (let i = 0; i < s.length; i++) {
 		const c = s.charCodeAt(i);
-		if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return JSON.stringify(s);
+		if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return false;
 	}
-	return '"' + s + '"';
+	return true;
+}
+
+/** `JSON.stringify(s)`: a string with nothing to escape is only quoted (JSON.stringify costs ~6× more). */
+function jsonString(s: string): string {
+	return isPlain(s) ? '"' + s + '"' : JSON.stringify(s);
+}
+
+/**
+ * `encodeStructure(r)`, built by hand when every name is plain and every line a safe integer
+ * (no arrays flattened, no JSON.stringify: ~10% of a save); else by `encodeStructure`.
+ */
+function structureText(r: FileRecord): string {
+	const { imports, classes, functions } = r;
+	if (imports.length === 0 && classes.length === 0 && functions.length === 0) return '';
+	let s = '[[';
+	for (let i = 0; i < imports.length; i++) {
+		const name = imports[i];
+		if (!isPlain(name)) return encodeStructure(r);
+		s += (i > 0 ? ',"' : '"') + name + '"';
+	}
+	s += '],[';
+	for (let i = 0; i < classes.length; i++) {
+		const c = classes[i];
+		if (!isPlain(c.name) || !Number.isSafeInteger(c.line)) return encodeStructure(r);
+		s += (i > 0 ? ',"' : '"') + c.name + '",' + numText(c.line);
+	}
+	s += '],[';
+	for (let i = 0; i < functions.length; i++) {
+		const f = functions[i];
+		if (!isPlain(f.name) || !Number.isSafeInteger(f.line)) return encodeStructure(r);
+		s += (i > 0 ? ',"' : '"') + f.name + '",' + numText(f.line);
+	}
+	return s + ']]';
 }
 
 /** A base line's head without its hash: `[path,root,lang,dir,size,mtimeMs,bytes,code,comment,blank,imports,classes,functions`. */
@@ -458,7 +491,7 @@ class BodyWriter {
 	line(r: FileRecord, lang: number, dir: number): void {
 		materialize(r);
 		const head = lineHead(r, lang, dir);
-		const structure = encodeStructure(r);
+		const structure = structureText(r);
 		// UTF-8 takes at most 3 bytes per UTF-16 unit; then ',' + up to 10 digits, ']\t', '\n'.
 		const room = 3 * (head.length + structure.length) + 14;
 		if (this.at + room > this.buf.length) this.grow(room);
