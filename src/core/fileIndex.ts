@@ -419,10 +419,9 @@ export class IndexBatch {
 	/**
 	 * Applies one part: its numbers are summed per language, category and folder and the
 	 * aggregates updated once per entry (see `BatchSums`); a replaced record's structure is
-	 * counted, never decoded. `applied`, when given, gets every upserted record that went into
-	 * the index (not those equal to the stored one), in order.
+	 * counted, never decoded.
 	 */
-	apply(changes: IndexChanges, applied?: FileRecord[]): void {
+	apply(changes: IndexChanges): void {
 		const sums = new BatchSums();
 		const { records, entryOf, removed } = this;
 		for (const d of changes.deletes) {
@@ -456,7 +455,6 @@ export class IndexBatch {
 			}
 			sumRecord(sums, r, 1, this.loadCounts);
 			records.set(key, r);
-			applied?.push(r);
 			// Replaced a record of this batch: its entry holds (added then changed stays an add).
 			let e = old && entryOf.get(old);
 			if (!e) {
