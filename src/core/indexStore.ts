@@ -262,15 +262,18 @@ export interface IndexStoreOptions {
 
 // --- encoding ---------------------------------------------------------------------------------
 
+const FNV_PRIME = 0x01000193;
+const FNV_BASIS = 0x811c9dc5;
+
 /**
  * FNV-1a (32 bit) over UTF-16 code units: cheap, only used to spot damaged lines. `seed`: the
  * hash of the text before `s` (hashing a concatenation without building it).
  */
-export function fnv1a(s: string, seed = 0x811c9dc5): number {
+export function fnv1a(s: string, seed = FNV_BASIS): number {
 	let h = seed;
 	for (let i = 0; i < s.length; i++) {
 		h ^= s.charCodeAt(i);
-		h = Math.imul(h, 0x01000193);
+		h = Math.imul(h, FNV_PRIME);
 	}
 	return h >>> 0;
 }
@@ -444,9 +447,6 @@ function lineHead(r: FileRecord, lang: number, dir: number): string {
 		numText(r.mtimeMs) + ',' + numText(r.bytes) + ',' + numText(r.code) + ',' + numText(r.comment) + ',' + numText(r.blank) + ',' +
 		numText(r.imports.length) + ',' + numText(r.classes.length) + ',' + numText(r.functions.length);
 }
-
-const FNV_PRIME = 0x01000193;
-const FNV_BASIS = 0x811c9dc5;
 
 /** `fnv1a` over bytes `[from, to)` (equal to it over text whose code units are those bytes: ASCII). */
 function fnv1aBytes(b: Uint8Array, from: number, to: number, seed: number): number {
