@@ -327,6 +327,21 @@ export class FileIndex {
 		return out;
 	}
 
+	/** About `n` records spread evenly over the index, and the first of each language (decoded). */
+	sample(n: number): FileRecord[] {
+		const out: FileRecord[] = [];
+		const every = Math.max(1, Math.ceil(this.records.size / n));
+		const languages = new Set<string>();
+		let i = 0;
+		for (const r of this.records.values()) {
+			if (i++ % every === 0 || !languages.has(r.language)) {
+				languages.add(r.language);
+				out.push(materialize(r));
+			}
+		}
+		return out;
+	}
+
 	/** Every record's key (root and path), without decoding any structure. */
 	keys(): IterableIterator<FileKey> {
 		return this.records.values();

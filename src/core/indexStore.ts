@@ -468,6 +468,136 @@ function encodeRecords(records: readonly FileRecord[], from: number, to: number,
 	}
 }
 
+/** Room (bytes) left in a body buffer before a line is tried in it; a line that needs more is written again. */
+const LINE_ROOM_MIN = 4096;
+
+/**
+ * Writes `s` in quotes at `p` when it is ASCII with nothing JSON escapes (what `jsonString` gives
+ * it then); returns the end, or -1 (nothing to rely on written) when it is not.
+ */
+function putPlain(b: Uint8Array, p: number, s: string): number {
+	b[p++] = 0x22;
+	for (let i = 0; i < s.length; i++) {
+		const c = s.charCodeAt(i);
+		if (c < 0x20 || c === 0x22 || c === 0x5c || c > 0x7e) return -1;
+		b[p++] = c;
+	}
+	b[p++] = 0x22;
+	return p;
+}
+
+/** Writes `numText(n)` at `p` (`String(n)`: digits for a safe non-negative integer); returns the end. */
+function putNum(b: Uint8Array, p: number, n: number): number {
+	if (n >= 0 && n <= 0x7fffffff && (n | 0) === n) {
+		let digits = 1;
+		for (let x = n; x >= 10; x = (x / 10) | 0) digits++;
+		for (let k = digits - 1, x = n; k >= 0; k--, x = (x / 10) | 0) b[p + k] = 0x30 + (x % 10);
+		return p + digits;
+	}
+	const t = numText(n);
+	for (let i = 0; i < t.length; i++) b[p++] = t.charCodeAt(i);
+	return p;
+}
+
+/** Writes `"name",line` pairs, comma-separated; -1 when a name is not plain or a line not a safe integer. */
+function putSymbols(b: Uint8Array, p: number, list: readonly SymbolRef[]): number {
+	for (let i = 0; i < list.length; i++) {
+		const s = list[i];
+		if (i > 0) b[p++] = 0x2c;
+		p = putPlain(b, p, s.name);
+		if (p < 0 || !Number.isSafeInteger(s.line)) return -1;
+		b[p++] = 0x2c;
+		p = putNum(b, p, s.line);
+	}
+	return p;
+}
+
+/**
+ * Writes `r`'s base line at `o` straight from its fields, byte by byte, when every string in it
+ * is plain ASCII (see `putPlain`): the same bytes as `lineHead`, the hash and `structureText`
+ * encoded. Returns the end, or -1 when the line is not all plain ASCII or did not fit in `b`
+ * (writes past a typed array's end are dropped, and the end tells): the caller writes it from
+ * its text then.
+ */
+function asciiLine(b: Uint8Array, o: number, r: FileRecord, lang: number, dir: number): number {
+	let p = o;
+	b[p++] = 0x5b; // [
+	p = putPlain(b, p, r.path);
+	if (p < 0) return -1;
+	const { imports, classes, functions } = r;
+	b[p++] = 0x2c;
+	p = putNum(b, p, r.root);
+	b[p++] = 0x2c;
+	p = putNum(b, p, lang);
+	b[p++] = 0x2c;
+	p = putNum(b, p, dir);
+	b[p++] = 0x2c;
+	p = putNum(b, p, r.size);
+	b[p++] = 0x2c;
+	p = putNum(b, p, r.mtimeMs);
+	b[p++] = 0x2c;
+	p = putNum(b, p, r.bytes);
+	b[p++] = 0x2c;
+	p = putNum(b, p, r.code);
+	b[p++] = 0x2c;
+	p = putNum(b, p, r.comment);
+	b[p++] = 0x2c;
+	p = putNum(b, p, r.blank);
+	b[p++] = 0x2c;
+	p = putNum(b, p, imports.length);
+	b[p++] = 0x2c;
+	p = putNum(b, p, classes.length);
+	b[p++] = 0x2c;
+	p = putNum(b, p, functions.length);
+	const headEnd = p;
+	// The structure goes after room for the hash, which is known once the structure is written.
+	const s0 = p + 11;
+	p = s0;
+	b[p++] = 0x5d; // ]
+	b[p++] = 0x09; // tab
+	if (imports.length > 0 || classes.length > 0 || functions.length > 0) {
+		b[p++] = 0x5b;
+		b[p++] = 0x5b;
+		for (let i = 0; i < imports.length; i++) {
+			if (i > 0) b[p++] = 0x2c;
+			p = putPlain(b, p, imports[i]);
+			if (p < 0) return -1;
+		}
+		b[p++] = 0x5d;
+		b[p++] = 0x2c;
+		b[p++] = 0x5b;
+		p = putSymbols(b, p, classes);
+		if (p < 0) return -1;
+		b[p++] = 0x5d;
+		b[p++] = 0x2c;
+		b[p++] = 0x5b;
+		p = putSymbols(b, p, functions);
+		if (p < 0) return -1;
+		b[p++] = 0x5d;
+		b[p++] = 0x5d;
+	}
+	// The line ends at most one byte past `p` (the hash takes at most 10 of the 11 bytes left for it).
+	if (p + 1 > b.length) return -1;
+	const h = fnv1aBytes(b, s0, p, fnv1aBytes(b, o, headEnd, FNV_BASIS));
+	let q = headEnd;
+	b[q++] = 0x2c; // ,
+	q = putNum(b, q, h);
+	b.copyWithin(q, s0, p);
+	q += p - s0;
+	b[q++] = 0x0a; // newline
+	return q;
+}
+
+/**
+ * The records in a new array of one kind of elements whatever the input (`Array.from` of an
+ * array with holes makes one with holes): the save's loop is optimized for that kind.
+ */
+function listOf(records: Iterable<FileRecord>): FileRecord[] {
+	const all: FileRecord[] = [];
+	for (const r of records) all.push(r);
+	return all;
+}
+
 /** Bytes of the base body in one buffer, grown in blocks. */
 const BODY_BLOCK = 4 << 20;
 
@@ -490,6 +620,14 @@ class BodyWriter {
 	/** Writes `r`'s line (decoding `r` if it is pending). */
 	line(r: FileRecord, lang: number, dir: number): void {
 		materialize(r);
+		if (this.buf.length - this.at < LINE_ROOM_MIN) this.grow(LINE_ROOM_MIN);
+		// Most lines are ASCII with nothing to escape: their bytes are written one by one, with no
+		// string built. A line that is not, or that would not fit, is written again from its text.
+		const end = asciiLine(this.buf, this.at, r, lang, dir);
+		if (end > 0) {
+			this.at = end;
+			return;
+		}
 		const head = lineHead(r, lang, dir);
 		const structure = structureText(r);
 		// UTF-8 takes at most 3 bytes per UTF-16 unit; then ',' + up to 10 digits, ']\t', '\n'.
@@ -1259,7 +1397,7 @@ export class JsonlIndexStore implements IndexStoreBackend {
 	async save(records: Iterable<FileRecord>, meta: IndexMeta, skips: readonly StoredSkip[] = [], aggregates?: AggregateSnapshot): Promise<void> {
 		// A snapshot of the references first: the slices below yield to the event loop, and the
 		// index may change meanwhile (records are replaced, never mutated, so the snapshot holds).
-		const all = Array.from(records);
+		const all = listOf(records);
 		const langs = new LangTable();
 		const dirs = new DirTable();
 		const digests = new DigestTable();
@@ -1310,7 +1448,9 @@ export class JsonlIndexStore implements IndexStoreBackend {
 	 * busy phase instead of the save's own time (~10% of a 50k-record save).
 	 */
 	warmUp(sample: readonly FileRecord[]): void {
-		encodeRecords(sample, 0, sample.length, new LangTable(), new DirTable(), new DigestTable(), new BodyWriter(Math.min(BODY_BLOCK, 512 * sample.length)));
+		// An array made as `save` makes its own (its kind of elements is part of what is optimized for).
+		const all = listOf(sample);
+		encodeRecords(all, 0, all.length, new LangTable(), new DirTable(), new DigestTable(), new BodyWriter(Math.min(BODY_BLOCK, 512 * sample.length)));
 	}
 
 	async commit(changes: IndexChanges, all: () => Iterable<FileRecord>, meta: IndexMeta,

@@ -178,6 +178,10 @@ interface FileStat { size: number; mtimeMs: number }
 const POOL_MIN = 64;
 /** Records a batch headed for a full rewrite lets the store warm its save up with (see `IndexStoreBackend.warmUp`). */
 const WARM_UP_RECORDS = 2000;
+/** …taking one record in this many of each part… */
+const WARM_UP_STRIDE = 8;
+/** …and, at first, this many spread over the index. */
+const WARM_UP_INDEX_RECORDS = 256;
 /** Files per message to a pool worker. */
 const POOL_CHUNK = 64;
 /**
@@ -584,8 +588,14 @@ export class Processor {
 			applying.apply(changes);
 			upserted += changes.upserts.length;
 			if (warmed < WARM_UP_RECORDS && this.isRewrite(upserted)) {
-				this.store!.warmUp!(changes.upserts);
-				warmed += changes.upserts.length;
+				// Records spread over many parts, and at first over the whole index (records loaded
+				// and not replaced since are built elsewhere): the save's code meets every shape of
+				// record and of structure list here, not in the save, where each new one would throw
+				// its optimized code away.
+				const sample: FileRecord[] = warmed === 0 ? this.index.sample(WARM_UP_INDEX_RECORDS) : [];
+				for (let i = 0; i < changes.upserts.length; i += WARM_UP_STRIDE) sample.push(changes.upserts[i]);
+				this.store!.warmUp!(sample);
+				warmed += sample.length;
 			}
 			timing.applyMs += performance.now() - tp;
 		});

@@ -260,3 +260,27 @@ test('folders of neighbouring records (shared, prefix-alike, root level) are sto
 	assert.deepEqual(snap.folders.map((f) => [f.path, f.files]),
 		[['', 12], ['a', 7], ['a/b', 3], ['a/bc', 1], ['a/c', 1], ['ab', 2]]);
 });
+
+test('sample: records spread over the index and the first of each language, decoded, none made up', async () => {
+	const records = variedRecords();
+	const { loaded } = await saveAndLoad(records);
+	const index = FileIndex.fromLoad(meta.roots, loaded);
+	const got = index.sample(20);
+	// 204 records, one in 11 (0, 11, …, 198: 19 of them), plus the first record of each language
+	// not among those: worked out from variedRecords (8 languages in turn from record 0, then
+	// the odd ones at 200…203).
+	const wantPaths = new Set<string>();
+	const langs = new Set<string>();
+	records.forEach((r, i) => {
+		if (i % 11 === 0 || !langs.has(r.language)) wantPaths.add(`${r.root}:${r.path}`);
+		langs.add(r.language);
+	});
+	assert.deepEqual(new Set(got.map((r) => `${r.root}:${r.path}`)), wantPaths);
+	// By hand: 19 spread records, records 1…7 (the other seven languages of makeRecords), record
+	// 200 (ext:.py) and 203 ((no extension)).
+	assert.equal(got.length, 28);
+	for (const r of got) {
+		assert.equal(isPending(r), false);
+		assert.deepEqual(r, records.find((x) => x.root === r.root && x.path === r.path));
+	}
+});
