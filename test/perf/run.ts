@@ -29,6 +29,7 @@ import { clocSuite, scanSuite } from './suites/scan';
 import { seedSuite } from './suites/seed';
 import { analyzeSuite, walkSuite } from './suites/walkAnalyze';
 import { REPO_ROOT, realTree, synthTree, type Tree } from './trees';
+import { pageCacheReclaim } from './machine';
 
 /** In run order: the bounds come before the suites whose ratios use them. */
 export const SUITES: Suite[] = [boundsSuite, walkSuite, analyzeSuite, seedSuite, ioSuite, scanSuite, clocSuite, indexSuite, processorSuite, stormSuite];
@@ -177,6 +178,11 @@ async function main(): Promise<number> {
 	log(`machine: ${m.cpu}, ${m.cores} cores, ${m.ram} RAM, ${m.os}; node ${m.node}; load avg ${m.load}; commit ${m.commit}`);
 	log(`code: CLI ${cliPath()}, compiled modules ${OUT_ROOT}`);
 	log(`options: runs ${opts.runs} (+${opts.warmup} warm-up), jobs ${opts.jobs}, trees ${opts.trees.join(',')}, synth files ${opts.files}; all measurements warm-cache`);
+	const reclaim = pageCacheReclaim();
+	if (reclaim) {
+		log(`warning: ${reclaim}`);
+		report.note('machine', '', reclaim);
+	}
 	fs.mkdirSync(opts.cacheDir, { recursive: true });
 
 	const suites = SUITES.filter((s) => !opts.only || opts.only.has(s.name));
