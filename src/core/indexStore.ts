@@ -499,6 +499,12 @@ function putNum(b: Uint8Array, p: number, n: number): number {
 	return p;
 }
 
+/** Writes ',' and `numText(n)` at `p`; returns the end. */
+function putField(b: Uint8Array, p: number, n: number): number {
+	b[p] = 0x2c;
+	return putNum(b, p + 1, n);
+}
+
 /** Writes `"name",line` pairs, comma-separated; -1 when a name is not plain or a line not a safe integer. */
 function putSymbols(b: Uint8Array, p: number, list: readonly SymbolRef[]): number {
 	for (let i = 0; i < list.length; i++) {
@@ -525,30 +531,18 @@ function asciiLine(b: Uint8Array, o: number, r: FileRecord, lang: number, dir: n
 	p = putPlain(b, p, r.path);
 	if (p < 0) return -1;
 	const { imports, classes, functions } = r;
-	b[p++] = 0x2c;
-	p = putNum(b, p, r.root);
-	b[p++] = 0x2c;
-	p = putNum(b, p, lang);
-	b[p++] = 0x2c;
-	p = putNum(b, p, dir);
-	b[p++] = 0x2c;
-	p = putNum(b, p, r.size);
-	b[p++] = 0x2c;
-	p = putNum(b, p, r.mtimeMs);
-	b[p++] = 0x2c;
-	p = putNum(b, p, r.bytes);
-	b[p++] = 0x2c;
-	p = putNum(b, p, r.code);
-	b[p++] = 0x2c;
-	p = putNum(b, p, r.comment);
-	b[p++] = 0x2c;
-	p = putNum(b, p, r.blank);
-	b[p++] = 0x2c;
-	p = putNum(b, p, imports.length);
-	b[p++] = 0x2c;
-	p = putNum(b, p, classes.length);
-	b[p++] = 0x2c;
-	p = putNum(b, p, functions.length);
+	p = putField(b, p, r.root);
+	p = putField(b, p, lang);
+	p = putField(b, p, dir);
+	p = putField(b, p, r.size);
+	p = putField(b, p, r.mtimeMs);
+	p = putField(b, p, r.bytes);
+	p = putField(b, p, r.code);
+	p = putField(b, p, r.comment);
+	p = putField(b, p, r.blank);
+	p = putField(b, p, imports.length);
+	p = putField(b, p, classes.length);
+	p = putField(b, p, functions.length);
 	const headEnd = p;
 	// The structure goes after room for the hash, which is known once the structure is written.
 	const s0 = p + 11;
@@ -579,9 +573,7 @@ function asciiLine(b: Uint8Array, o: number, r: FileRecord, lang: number, dir: n
 	// The line ends at most one byte past `p` (the hash takes at most 10 of the 11 bytes left for it).
 	if (p + 1 > b.length) return -1;
 	const h = fnv1aBytes(b, s0, p, fnv1aBytes(b, o, headEnd, FNV_BASIS));
-	let q = headEnd;
-	b[q++] = 0x2c; // ,
-	q = putNum(b, q, h);
+	let q = putField(b, headEnd, h);
 	b.copyWithin(q, s0, p);
 	q += p - s0;
 	b[q++] = 0x0a; // newline
