@@ -61,9 +61,8 @@ test(`an index written by a process SIGKILLed at random moments always loads as 
 		// At least TRIALS kills, and more (up to 3×) until MID_SAVE_MIN of them have landed inside
 		// a full write: how many land there depends on how long a save takes against the fsyncs
 		// around it, and a faster save once left CI with 3 of 200.
-		let trials = 0;
-		for (let i = 0; i < TRIALS || (midSave < MID_SAVE_MIN && i < 3 * TRIALS); i++) {
-			trials++;
+		let i = 0;
+		for (; i < TRIALS || (midSave < MID_SAVE_MIN && i < 3 * TRIALS); i++) {
 			const trial = await runAndKill(file, seed, Math.floor(rnd() * 3), Math.floor(rnd() * 25));
 			assert.equal(trial.signal, 'SIGKILL', `trial ${i}: the child ended by itself (code ${trial.code}): ${trial.stderr}`);
 			// Evidence of where the kill landed, read before the loader cleans up.
@@ -86,12 +85,12 @@ test(`an index written by a process SIGKILLed at random moments always loads as 
 			assert.deepEqual(state, expected, `trial ${i}: the index after batch ${k} differs from that state`);
 			lastK = k;
 		}
-		t.diagnostic(`${trials} kills (${advanced} after progress): ${midSave} left a temp file (killed inside a full write), ${torn} left a torn journal line; ${lastK} batches written`);
+		t.diagnostic(`${i} kills (${advanced} after progress): ${midSave} left a temp file (killed inside a full write), ${torn} left a torn journal line; ${lastK} batches written`);
 		// A run where nothing was written, or no kill hit a full write, proves nothing. (How many
 		// kills land where depends on the machine's speed; these floors hold even on a loaded one.)
 		assert.ok(lastK >= TRIALS / 4, `only ${lastK} batches written in ${TRIALS} trials`);
 		assert.ok(advanced >= TRIALS / 10, `only ${advanced} trials made progress`);
-		assert.ok(midSave >= MID_SAVE_MIN, `only ${midSave} of ${trials} kills landed inside a full write`);
+		assert.ok(midSave >= MID_SAVE_MIN, `only ${midSave} of ${i} kills landed inside a full write`);
 	} finally {
 		rmSync(dir, { recursive: true, force: true });
 	}
