@@ -12,6 +12,7 @@ import * as fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { analyzeBuffer, awaitOptimizedAnalyzer, DEFAULT_MAX_FILE_SIZE, warmUpAnalyzer } from './analyzer';
 import type { AnalyzeResult } from './analyzer';
+import { encodeStructure, packCounts } from './fileIndex';
 import type { AnalyzeOptions, Category, FileAnalysis, FileRecord, Skipped, SymbolRef } from './types';
 
 /** What the pool sends per file: where it is and how it is reported. */
@@ -63,10 +64,17 @@ export function unpackJobs(p: PackedJobs): AnalyzeJob[] {
 /** One file's outcome: a record, or a skip with its reason. */
 export type AnalyzeOutcome = FileRecord | (Skipped & { root: number });
 
+/**
+ * How records come back: `objects`, built in full; `text`, *pending* (see fileIndex.ts): the
+ * structure as the index stores it (`encodeStructure`, written by the worker) in `imports`,
+ * `classes` and `functions` null, decoded on first use.
+ */
+export type StructureForm = 'objects' | 'text';
+
 /** Messages from the pool to a worker. */
 export type ToWorker =
 	| { type: 'config'; opts: AnalyzeOptions }
-	| { type: 'batch'; id: number; jobs: PackedJobs | AnalyzeJob[] }
+	| { type: 'batch'; id: number; jobs: PackedJobs | AnalyzeJob[]; structure?: StructureForm }
 	| { type: 'buffers'; id: number; items: ReadItem[] };
 
 /**
@@ -91,13 +99,15 @@ export type FromWorker = { type: 'result'; id: number; packed: PackedOutcomes; r
  * `[language (index into strs), category (index into strs), flags (1: has unknown), bytes, lines,
  * code, comment, blank, size, mtimeMs, imports, classes, functions]`, then per import its name's
  * length, per class and per function its name's length and line. Names follow one another in
- * `names`, in that order.
+ * `names`, in that order. With `text` set, a record's head is followed by the length of its
+ * structure text instead (see `StructureForm`), and `names` holds the texts.
  */
 export interface PackedOutcomes {
 	nums: Float64Array;
 	strs: string[];
 	names: string;
 	skips: (Skipped & { root: number })[];
+	text?: boolean;
 }
 
 let scratch: Float64Array = new Float64Array(4096);
@@ -108,6 +118,8 @@ export class Packer {
 	private skips: (Skipped & { root: number })[] = [];
 	private names = '';
 	private k = 0;
+	/** Records' structure goes as its stored text (see `StructureForm`); set per batch. */
+	text = false;
 
 	addSkip(o: Skipped & { root: number }): void {
 		if (this.k + 1 > scratch.length) scratch = grow(scratch, this.k + 1);
@@ -134,6 +146,13 @@ export class Packer {
 		a[k++] = o.imports.length;
 		a[k++] = o.classes.length;
 		a[k++] = o.functions.length;
+		if (this.text) {
+			const t = encodeStructure(o);
+			a[k++] = t.length;
+			this.names += t;
+			this.k = k;
+			return;
+		}
 		let names = this.names;
 		for (const s of o.imports) {
 			a[k++] = s.length;
@@ -161,6 +180,7 @@ export class Packer {
 	/** The packed batch; `nums` owns its buffer, so it can be transferred. The packer is reset. */
 	finish(): PackedOutcomes {
 		const p: PackedOutcomes = { nums: scratch.slice(0, this.k), strs: this.strs, names: this.names, skips: this.skips };
+		if (this.text) p.text = true;
 		this.strs = [];
 		this.skips = [];
 		this.names = '';
@@ -218,6 +238,17 @@ export function unpackOutcomes(p: PackedOutcomes, jobs: readonly (AnalyzeJob | u
 		const nImports = a[k++];
 		const nClasses = a[k++];
 		const nFunctions = a[k++];
+		if (p.text) {
+			const len = a[k++];
+			const text = names.slice(at, at + len);
+			at += len;
+			const nul = null as unknown as SymbolRef[];
+			const counts = packCounts(nImports, nClasses, nFunctions) as unknown as SymbolRef[];
+			out[i] = unknown
+				? { language, category, bytes, lines, code, comment, blank, imports: text as unknown as string[], classes: nul, functions: counts, unknown: true, path: job.relPath, root: job.root, size, mtimeMs }
+				: { language, category, bytes, lines, code, comment, blank, imports: text as unknown as string[], classes: nul, functions: counts, path: job.relPath, root: job.root, size, mtimeMs };
+			continue;
+		}
 		const imports: string[] = new Array(nImports);
 		for (let j = 0; j < nImports; j++) {
 			const len = a[k++];
@@ -441,6 +472,7 @@ if (parentPort && (workerData as { marker?: string } | undefined)?.marker === WO
 		analyzer.analyzeMs = 0;
 		let packed: PackedOutcomes;
 		if (msg.type === 'batch') {
+			packer.text = msg.structure === 'text';
 			analyzer.packAll(Array.isArray(msg.jobs) ? msg.jobs : unpackJobs(msg.jobs), packer);
 			packed = packer.finish();
 		} else {

@@ -13,10 +13,17 @@ import type { FileRecord, FolderTotals, LanguageTotals, SymbolRef, Totals } from
 // the views one file's structure at a time. So the store hands over *pending* records: plain
 // objects whose `imports` holds the structure's stored text (a string) and whose `classes` and
 // `functions` are null until decoded (a FileIndex puts the record's position in the load's counts
-// table in `classes`, so a record replaced undecoded is subtracted by its stored counts). They
-// never leave this module undecoded: every FileIndex
-// method that returns a record decodes it first, in place (same object, same key order as a
-// record built eagerly, so JSON, spread, structured clone and deep equality see no difference).
+// table in `classes`, so a record replaced undecoded is subtracted by its stored counts).
+//
+// The analysis pool makes pending records too, when asked (`AnalyzerPool.analyze(jobs,
+// { structure: 'text' })`: the worker writes the text): a storm's tens of thousands of new
+// records then stay alive as two objects each (record and text) instead of ~15, which is what
+// the young generation's collections copy. Their `classes` is null, so their counts are read off
+// the text (`countStructure`) unless the pool packed them into `functions` (`packCounts`). Outside this module pending records are only passed along (the
+// processor's batches and cache) or written as they are (the store's save copies the text).
+// Every FileIndex method that returns a record decodes it first, in place (same object, same key
+// order as a record built eagerly, so JSON, spread, structured clone and deep equality see no
+// difference).
 
 /**
  * A store's records before their structure is decoded, with the structure counts that the
@@ -34,8 +41,46 @@ export interface PendingRecords {
 	langOf?: Uint32Array;
 }
 
-/** The structure as stored: `[imports, [class, line, …], [function, line, …]]` in JSON, '' when empty. */
-export function encodeStructure(r: FileRecord): string {
+/** True when JSON.stringify(s) is `s` in quotes: no '"', '\\', control character or surrogate (lone ones are escaped). */
+export function isPlain(s: string): boolean {
+	for (let i = 0; i < s.length; i++) {
+		const c = s.charCodeAt(i);
+		if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return false;
+	}
+	return true;
+}
+
+/**
+ * The structure as stored: `[imports, [class, line, …], [function, line, …]]` in JSON, '' when
+ * empty. Built by hand when every name is plain and every line a safe integer (no arrays
+ * flattened, no JSON.stringify: several times cheaper); else by JSON.stringify. Same text.
+ */
+export function encodeStructure(r: Pick<FileRecord, 'imports' | 'classes' | 'functions'>): string {
+	const { imports, classes, functions } = r;
+	if (imports.length === 0 && classes.length === 0 && functions.length === 0) return '';
+	let s = '[[';
+	for (let i = 0; i < imports.length; i++) {
+		const name = imports[i];
+		if (!isPlain(name)) return stringifyStructure(r);
+		s += (i > 0 ? ',"' : '"') + name + '"';
+	}
+	s += '],[';
+	for (let i = 0; i < classes.length; i++) {
+		const c = classes[i];
+		if (!isPlain(c.name) || !Number.isSafeInteger(c.line)) return stringifyStructure(r);
+		s += (i > 0 ? ',"' : '"') + c.name + '",' + String(c.line);
+	}
+	s += '],[';
+	for (let i = 0; i < functions.length; i++) {
+		const f = functions[i];
+		if (!isPlain(f.name) || !Number.isSafeInteger(f.line)) return stringifyStructure(r);
+		s += (i > 0 ? ',"' : '"') + f.name + '",' + String(f.line);
+	}
+	return s + ']]';
+}
+
+/** `encodeStructure` by JSON.stringify (the definition the hand-built text must equal). */
+export function stringifyStructure(r: Pick<FileRecord, 'imports' | 'classes' | 'functions'>): string {
 	if (r.imports.length === 0 && r.classes.length === 0 && r.functions.length === 0) return '';
 	return JSON.stringify([r.imports, flatSymbols(r.classes), flatSymbols(r.functions)]);
 }
@@ -140,24 +185,53 @@ export function countStructure(text: string, out: Float64Array): void {
 	out[2] /= 2;
 }
 
-const counts3 = new Float64Array(3);
+/** Most imports, classes or functions a pending record's packed counts hold (see `packCounts`). */
+const PACKED_COUNT_MAX = 1023;
 
 /**
- * Counts `r` in or out of `sums`. A pending record's counts come from the load's counts table
- * (its position there is in `classes`), else off its stored text; nothing is decoded.
+ * A pending record's three counts in one small integer (10 bits each), which the analysis pool
+ * puts in its `functions` (see the top of this file); null when a count is too big for it.
  */
+export function packCounts(imports: number, classes: number, functions: number): number | null {
+	return imports <= PACKED_COUNT_MAX && classes <= PACKED_COUNT_MAX && functions <= PACKED_COUNT_MAX
+		? imports | (classes << 10) | (functions << 20)
+		: null;
+}
+
+/**
+ * A pending record's imports, classes and functions into `out`, without decoding it: from the
+ * load's counts table (`loadCounts`, by the position its `classes` holds), from the counts
+ * packed in its `functions`, else read off its text.
+ */
+export function pendingCounts(r: FileRecord, text: string, out: Float64Array, loadCounts?: Uint32Array): void {
+	const at = r.classes as unknown;
+	if (typeof at === 'number' && loadCounts) {
+		out[0] = loadCounts[3 * at];
+		out[1] = loadCounts[3 * at + 1];
+		out[2] = loadCounts[3 * at + 2];
+		return;
+	}
+	const packed = r.functions as unknown;
+	if (typeof packed === 'number') {
+		out[0] = packed & PACKED_COUNT_MAX;
+		out[1] = (packed >>> 10) & PACKED_COUNT_MAX;
+		out[2] = packed >>> 20;
+		return;
+	}
+	countStructure(text, out);
+}
+
+const counts3 = new Float64Array(3);
+
+/** Counts `r` in or out of `sums`; a pending record's counts come from `pendingCounts` (nothing is decoded). */
 function sumRecord(sums: BatchSums, r: FileRecord, sign: 1 | -1, loadCounts: Uint32Array | undefined): void {
 	const text = r.imports as unknown;
 	if (typeof text !== 'string') {
 		sums.add(r, sign, r.imports.length, r.classes.length, r.functions.length);
 		return;
 	}
-	const at = r.classes as unknown;
-	if (typeof at === 'number' && loadCounts) sums.add(r, sign, loadCounts[3 * at], loadCounts[3 * at + 1], loadCounts[3 * at + 2]);
-	else {
-		countStructure(text, counts3);
-		sums.add(r, sign, counts3[0], counts3[1], counts3[2]);
-	}
+	pendingCounts(r, text, counts3, loadCounts);
+	sums.add(r, sign, counts3[0], counts3[1], counts3[2]);
 }
 
 /**
@@ -236,6 +310,8 @@ export class FileIndex {
 	private readonly records = new Map<string, FileRecord>();
 	/** Some records may still be pending (see `materialize`): iteration must decode them. */
 	private mayHavePending = false;
+	/** Counts the batches that put pending records in: a pass over the records clears `mayHavePending` only if none did meanwhile. */
+	private pendingAdds = 0;
 	/** The structure counts of the pending records (by the position each holds in `classes`). */
 	private loadCounts: Uint32Array | undefined;
 
@@ -309,16 +385,14 @@ export class FileIndex {
 	}
 
 	private *decodedValues(): Generator<FileRecord> {
+		const adds = this.pendingAdds;
 		for (const r of this.records.values()) yield materialize(r);
-		// Reached only after a full pass, which leaves nothing pending (pending records are
-		// only ever added at construction).
-		this.mayHavePending = false;
+		// Reached only after a full pass, which leaves nothing pending unless a batch added
+		// pending records while the pass was suspended.
+		if (this.pendingAdds === adds) this.mayHavePending = false;
 	}
 
-	/**
-	 * Every record, decoded, in an array: what a full save takes (`values()` steps a generator
-	 * per record while some may be pending).
-	 */
+	/** Every record, decoded, in an array (`values()` steps a generator per record while some may be pending). */
 	toArray(): FileRecord[] {
 		const out = new Array<FileRecord>(this.records.size);
 		let i = 0;
@@ -327,8 +401,28 @@ export class FileIndex {
 		return out;
 	}
 
-	/** About `n` records spread evenly over the index, and the first of each language (decoded). */
-	sample(n: number): FileRecord[] {
+	/**
+	 * Every record as held, pending ones undecoded (see `materialize`): what a store's save or
+	 * commit takes (the JSONL save writes a pending record's text as is). Not for a reader of
+	 * records' structure.
+	 */
+	storedArray(): FileRecord[] {
+		const out = new Array<FileRecord>(this.records.size);
+		let i = 0;
+		for (const r of this.records.values()) out[i++] = r;
+		return out;
+	}
+
+	/** `storedArray` as an iterator. */
+	storedValues(): IterableIterator<FileRecord> {
+		return this.records.values();
+	}
+
+	/**
+	 * About `n` records spread evenly over the index, and the first of each language: decoded,
+	 * or with `stored` as held (pending ones undecoded: a save's warm-up, see `storedArray`).
+	 */
+	sample(n: number, stored = false): FileRecord[] {
 		const out: FileRecord[] = [];
 		const every = Math.max(1, Math.ceil(this.records.size / n));
 		const languages = new Set<string>();
@@ -336,7 +430,7 @@ export class FileIndex {
 		for (const r of this.records.values()) {
 			if (i++ % every === 0 || !languages.has(r.language)) {
 				languages.add(r.language);
-				out.push(materialize(r));
+				out.push(stored ? r : materialize(r));
 			}
 		}
 		return out;
@@ -392,7 +486,10 @@ export class FileIndex {
 	 * part and after the last.
 	 */
 	beginBatch(): IndexBatch {
-		return new IndexBatch(this.records, this.aggregates, this.loadCounts);
+		return new IndexBatch(this.records, this.aggregates, this.loadCounts, () => {
+			this.mayHavePending = true;
+			this.pendingAdds++;
+		});
 	}
 
 	snapshot(): AggregateSnapshot {
@@ -429,6 +526,8 @@ export class IndexBatch {
 		private readonly records: Map<string, FileRecord>,
 		private readonly aggregates: Aggregates,
 		private readonly loadCounts: Uint32Array | undefined,
+		/** Called when a part puts pending records in (see `materialize`). */
+		private readonly addedPending: () => void,
 	) {}
 
 	/**
@@ -458,17 +557,19 @@ export class IndexBatch {
 				removed.set(key, r);
 			}
 		}
+		let pending = false;
 		for (const r of changes.upserts) {
 			const key = fileKey(r.root, r.path);
 			const old = records.get(key);
 			if (old) {
-				if (sameHead(old, r) && sameRecord(materialize(old), r)) {
+				if (sameHead(old, r) && sameRecord(materialize(old), materialize(r))) {
 					this.same.add(old);
 					continue;
 				}
 				sumRecord(sums, old, -1, this.loadCounts);
 			}
 			sumRecord(sums, r, 1, this.loadCounts);
+			if (typeof (r.imports as unknown) === 'string') pending = true;
 			records.set(key, r);
 			// Replaced a record of this batch: its entry holds (added then changed stays an add).
 			let e = old && entryOf.get(old);
@@ -485,6 +586,7 @@ export class IndexBatch {
 			}
 			entryOf.set(r, e);
 		}
+		if (pending) this.addedPending();
 		const d = this.aggregates.applySums(sums);
 		this.parts++;
 		this.totalsBefore ??= d.totals.before;

@@ -52,7 +52,7 @@ import * as fs from 'node:fs';
 import { promises as fsp } from 'node:fs';
 import * as nodePath from 'node:path';
 import * as zlib from 'node:zlib';
-import { decodeStructure, encodeStructure, fileKey, flatSymbols, materialize } from './fileIndex';
+import { decodeStructure, encodeStructure, fileKey, flatSymbols, isPlain, materialize, pendingCounts } from './fileIndex';
 import type { FileKey, IndexChanges, PendingRecords } from './fileIndex';
 import { Aggregates } from './aggregate';
 import type { AggregateSnapshot } from './aggregate';
@@ -214,7 +214,8 @@ export interface IndexStoreBackend {
 	load(expect?: IndexMeta): Promise<LoadResult>;
 	/**
 	 * Writes every record atomically (replaces whatever was there). `skips` and `aggregates`:
-	 * see `JsonlIndexStore.save`; a store may ignore them.
+	 * see `JsonlIndexStore.save`; a store may ignore them. Records may be pending (see
+	 * fileIndex.ts `materialize`), here and in `commit`.
 	 */
 	save(records: Iterable<FileRecord>, meta: IndexMeta, skips?: readonly StoredSkip[], aggregates?: AggregateSnapshot): Promise<void>;
 	/**
@@ -280,7 +281,8 @@ export function fnv1a(s: string, seed = FNV_BASIS): number {
 
 type Tuple = [string, number, string, Category, number, number, number, number, number, number, number, string[], (string | number)[], (string | number)[], 0 | 1];
 
-function toTuple(r: FileRecord): Tuple {
+function toTuple(record: FileRecord): Tuple {
+	const r = materialize(record);
 	return [r.path, r.root, r.language, r.category, r.size, r.mtimeMs, r.bytes, r.lines, r.code, r.comment, r.blank,
 		r.imports, flatSymbols(r.classes), flatSymbols(r.functions), r.unknown ? 1 : 0];
 }
@@ -398,46 +400,9 @@ function numText(n: number): string {
 	return n >= 0 && n < 10000 && (n | 0) === n ? (smallInts[n] ??= String(n)) : String(n);
 }
 
-/** True when JSON.stringify(s) is `s` in quotes: no '"', '\\', control character or surrogate (lone ones are escaped). */
-function isPlain(s: string): boolean {
-	for (let i = 0; i < s.length; i++) {
-		const c = s.charCodeAt(i);
-		if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return false;
-	}
-	return true;
-}
-
 /** `JSON.stringify(s)`: a string with nothing to escape is only quoted (JSON.stringify costs ~6× more). */
 function jsonString(s: string): string {
 	return isPlain(s) ? '"' + s + '"' : JSON.stringify(s);
-}
-
-/**
- * `encodeStructure(r)`, built by hand when every name is plain and every line a safe integer
- * (no arrays flattened, no JSON.stringify: ~10% of a save); else by `encodeStructure`.
- */
-function structureText(r: FileRecord): string {
-	const { imports, classes, functions } = r;
-	if (imports.length === 0 && classes.length === 0 && functions.length === 0) return '';
-	let s = '[[';
-	for (let i = 0; i < imports.length; i++) {
-		const name = imports[i];
-		if (!isPlain(name)) return encodeStructure(r);
-		s += (i > 0 ? ',"' : '"') + name + '"';
-	}
-	s += '],[';
-	for (let i = 0; i < classes.length; i++) {
-		const c = classes[i];
-		if (!isPlain(c.name) || !Number.isSafeInteger(c.line)) return encodeStructure(r);
-		s += (i > 0 ? ',"' : '"') + c.name + '",' + numText(c.line);
-	}
-	s += '],[';
-	for (let i = 0; i < functions.length; i++) {
-		const f = functions[i];
-		if (!isPlain(f.name) || !Number.isSafeInteger(f.line)) return encodeStructure(r);
-		s += (i > 0 ? ',"' : '"') + f.name + '",' + numText(f.line);
-	}
-	return s + ']]';
 }
 
 /** A base line's head without its hash: `[path,root,lang,dir,size,mtimeMs,bytes,code,comment,blank,imports,classes,functions`. */
@@ -520,33 +485,18 @@ function putSymbols(b: Uint8Array, p: number, list: readonly SymbolRef[]): numbe
 
 /**
  * Writes `r`'s base line at `o` straight from its fields, byte by byte, when every string in it
- * is plain ASCII (see `putPlain`): the same bytes as `lineHead`, the hash and `structureText`
+ * is plain ASCII (see `putPlain`): the same bytes as `lineHead`, the hash and `encodeStructure`
  * encoded. Returns the end, or -1 when the line is not all plain ASCII or did not fit in `b`
  * (writes past a typed array's end are dropped, and the end tells): the caller writes it from
  * its text then.
  */
 function asciiLine(b: Uint8Array, o: number, r: FileRecord, lang: number, dir: number): number {
-	let p = o;
-	b[p++] = 0x5b; // [
-	p = putPlain(b, p, r.path);
-	if (p < 0) return -1;
 	const { imports, classes, functions } = r;
-	p = putField(b, p, r.root);
-	p = putField(b, p, lang);
-	p = putField(b, p, dir);
-	p = putField(b, p, r.size);
-	p = putField(b, p, r.mtimeMs);
-	p = putField(b, p, r.bytes);
-	p = putField(b, p, r.code);
-	p = putField(b, p, r.comment);
-	p = putField(b, p, r.blank);
-	p = putField(b, p, imports.length);
-	p = putField(b, p, classes.length);
-	p = putField(b, p, functions.length);
-	const headEnd = p;
+	const headEnd = putHead(b, o, r, lang, dir, imports.length, classes.length, functions.length);
+	if (headEnd < 0) return -1;
 	// The structure goes after room for the hash, which is known once the structure is written.
-	const s0 = p + 11;
-	p = s0;
+	const s0 = headEnd + 11;
+	let p = s0;
 	b[p++] = 0x5d; // ]
 	b[p++] = 0x09; // tab
 	if (imports.length > 0 || classes.length > 0 || functions.length > 0) {
@@ -570,6 +520,62 @@ function asciiLine(b: Uint8Array, o: number, r: FileRecord, lang: number, dir: n
 		b[p++] = 0x5d;
 		b[p++] = 0x5d;
 	}
+	return endLine(b, o, headEnd, s0, p);
+}
+
+const counts3 = new Float64Array(3);
+
+/**
+ * What `buf.write(s, offset, 'utf8')` ends in, without its argument checks (Node's own Buffer
+ * method, on every version; `write` is the fallback): ~3× less per short string.
+ */
+const utf8Write = (Buffer.prototype as { utf8Write?: (this: Buffer, s: string, offset: number) => number }).utf8Write;
+
+/**
+ * `asciiLine` for a pending record (see fileIndex.ts): its structure is already the stored
+ * text, copied as is, and its counts are read off that text. -1 when the text is not ASCII, or
+ * as `asciiLine`.
+ */
+function pendingLine(b: Buffer, o: number, r: FileRecord, lang: number, dir: number, text: string): number {
+	pendingCounts(r, text, counts3);
+	const headEnd = putHead(b, o, r, lang, dir, counts3[0], counts3[1], counts3[2]);
+	if (headEnd < 0) return -1;
+	const s0 = headEnd + 11;
+	b[s0] = 0x5d; // ]
+	b[s0 + 1] = 0x09; // tab
+	if (s0 + 2 + text.length > b.length) return -1;
+	// ASCII text takes one byte per code unit, any other more: 4× faster than a loop.
+	const n = text.length === 0 ? 0 : utf8Write ? utf8Write.call(b, text, s0 + 2) : b.write(text, s0 + 2, 'utf8');
+	if (n !== text.length) return -1;
+	return endLine(b, o, headEnd, s0, s0 + 2 + n);
+}
+
+/** Writes a line's head, `[path,root,lang,dir,size,mtimeMs,bytes,code,comment,blank,imports,classes,functions`, at `o`; -1 when the path is not plain ASCII. */
+function putHead(b: Uint8Array, o: number, r: FileRecord, lang: number, dir: number, imports: number, classes: number, functions: number): number {
+	let p = o;
+	b[p++] = 0x5b; // [
+	p = putPlain(b, p, r.path);
+	if (p < 0) return -1;
+	p = putField(b, p, r.root);
+	p = putField(b, p, lang);
+	p = putField(b, p, dir);
+	p = putField(b, p, r.size);
+	p = putField(b, p, r.mtimeMs);
+	p = putField(b, p, r.bytes);
+	p = putField(b, p, r.code);
+	p = putField(b, p, r.comment);
+	p = putField(b, p, r.blank);
+	p = putField(b, p, imports);
+	p = putField(b, p, classes);
+	return putField(b, p, functions);
+}
+
+/**
+ * Ends a line whose head is `[o, headEnd)` and whose ']\t' + structure is `[s0, p)` (11 bytes
+ * past the head): hashes both, writes ',' + hash after the head, moves the rest up to it and
+ * adds the newline. Returns the end, or -1 when it did not fit in `b`.
+ */
+function endLine(b: Uint8Array, o: number, headEnd: number, s0: number, p: number): number {
 	// The line ends at most one byte past `p` (the hash takes at most 10 of the 11 bytes left for it).
 	if (p + 1 > b.length) return -1;
 	const h = fnv1aBytes(b, s0, p, fnv1aBytes(b, o, headEnd, FNV_BASIS));
@@ -588,6 +594,26 @@ function listOf(records: Iterable<FileRecord>): FileRecord[] {
 	const all: FileRecord[] = [];
 	for (const r of records) all.push(r);
 	return all;
+}
+
+/** Per record its imports, classes and functions (3 numbers each); a pending record's are read off its text, not decoded. */
+function structureCounts(records: readonly FileRecord[]): Uint32Array {
+	const out = new Uint32Array(3 * records.length);
+	for (let i = 0; i < records.length; i++) {
+		const r = records[i];
+		const text = r.imports as unknown;
+		if (typeof text === 'string') {
+			pendingCounts(r, text, counts3);
+			out[3 * i] = counts3[0];
+			out[3 * i + 1] = counts3[1];
+			out[3 * i + 2] = counts3[2];
+		} else {
+			out[3 * i] = r.imports.length;
+			out[3 * i + 1] = r.classes.length;
+			out[3 * i + 2] = r.functions.length;
+		}
+	}
+	return out;
 }
 
 /** Bytes of the base body in one buffer, grown in blocks. */
@@ -609,19 +635,22 @@ class BodyWriter {
 	/** @param block Bytes of each buffer (more for a longer line). */
 	constructor(private readonly block = BODY_BLOCK) {}
 
-	/** Writes `r`'s line (decoding `r` if it is pending). */
+	/** Writes `r`'s line (a pending record's structure text is copied, not decoded). */
 	line(r: FileRecord, lang: number, dir: number): void {
-		materialize(r);
 		if (this.buf.length - this.at < LINE_ROOM_MIN) this.grow(LINE_ROOM_MIN);
 		// Most lines are ASCII with nothing to escape: their bytes are written one by one, with no
 		// string built. A line that is not, or that would not fit, is written again from its text.
-		const end = asciiLine(this.buf, this.at, r, lang, dir);
+		const text = r.imports as unknown;
+		const end = typeof text === 'string' ? pendingLine(this.buf, this.at, r, lang, dir, text) : asciiLine(this.buf, this.at, r, lang, dir);
 		if (end > 0) {
 			this.at = end;
 			return;
 		}
+		// The rare line written from its text: a pending record is decoded for it (its text is
+		// what `encodeStructure` wrote, so encoding it again gives the same text).
+		materialize(r);
 		const head = lineHead(r, lang, dir);
-		const structure = structureText(r);
+		const structure = encodeStructure(r);
 		// UTF-8 takes at most 3 bytes per UTF-16 unit; then ',' + up to 10 digits, ']\t', '\n'.
 		const room = 3 * (head.length + structure.length) + 14;
 		if (this.at + room > this.buf.length) this.grow(room);
@@ -1399,8 +1428,10 @@ export class JsonlIndexStore implements IndexStoreBackend {
 			if (i > 0) await yieldToEventLoop();
 			const end = Math.min(all.length, i + SAVE_SLICE);
 			encodeRecords(all, i, end, langs, dirs, digests, body);
-			// After the lines: the records are decoded (the aggregates read their structure counts).
-			agg?.addMany(all.slice(i, end));
+			if (agg) {
+				const slice = all.slice(i, end);
+				agg.addMany(slice, { counts: structureCounts(slice) });
+			}
 			body.cut();
 		}
 		const parts = body.parts;

@@ -8,11 +8,11 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { packJobs, SyncAnalyzer, unpackOutcomes, WORKER_MARKER } from './analyzeWorker';
 import { warmUpAnalyzer } from './analyzer';
-import type { AnalyzeJob, AnalyzeOutcome, FromWorker, ReadItem, ToWorker } from './analyzeWorker';
+import type { AnalyzeJob, AnalyzeOutcome, FromWorker, ReadItem, StructureForm, ToWorker } from './analyzeWorker';
 import type { AnalyzeOptions, Logger } from './types';
 import { silentLogger } from './types';
 
-export type { AnalyzeJob, AnalyzeOutcome, ReadItem } from './analyzeWorker';
+export type { AnalyzeJob, AnalyzeOutcome, ReadItem, StructureForm } from './analyzeWorker';
 
 export interface PoolOptions {
 	/**
@@ -197,13 +197,17 @@ export class AnalyzerPool {
 	 * Reads and analyzes a batch of files on the least busy thread. Resolves with one outcome
 	 * per job, in order; a file's failure is an outcome (a skip), never a rejection. Rejects
 	 * (with a PoolError) only when its worker dies or the pool is broken or closed.
+	 *
+	 * `structure: 'text'` asks for pending records (see `StructureForm`), for callers that only
+	 * put them in a FileIndex; on the calling thread (no workers) records are built in full.
 	 */
-	analyze(jobs: AnalyzeJob[]): Promise<BatchResult> {
+	analyze(jobs: AnalyzeJob[], opts?: { structure?: StructureForm }): Promise<BatchResult> {
 		this.start();
 		if (this.broken) return Promise.reject(this.broken);
 		if (this.local) return Promise.resolve(runLocal(this.local, (a) => a.analyzeAll(jobs)));
 		const packed = packJobs(jobs);
-		return this.post(jobs, (id) => ({ type: 'batch', id, jobs: packed }), [packed.roots.buffer as ArrayBuffer]);
+		const structure = opts?.structure;
+		return this.post(jobs, (id) => (structure === 'text' ? { type: 'batch', id, jobs: packed, structure } : { type: 'batch', id, jobs: packed }), [packed.roots.buffer as ArrayBuffer]);
 	}
 
 	/** Sends one batch message to the least busy worker. */

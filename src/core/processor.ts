@@ -202,6 +202,9 @@ function errText(e: unknown): string {
 /** Rough bytes of a record in memory, for the cache's byte bound. */
 function recordBytes(r: FileRecord): number {
 	let n = 160 + 2 * (r.path.length + r.language.length);
+	// Pending (see fileIndex.ts): the structure is one string until the index decodes it.
+	const text = r.imports as unknown;
+	if (typeof text === 'string') return n + 4 * text.length; // its lists take about twice the text once decoded
 	for (const i of r.imports) n += 32 + 2 * i.length;
 	for (const s of r.classes) n += 48 + 2 * s.name.length;
 	for (const s of r.functions) n += 48 + 2 * s.name.length;
@@ -592,7 +595,7 @@ export class Processor {
 				// and not replaced since are built elsewhere): the save's code meets every shape of
 				// record and of structure list here, not in the save, where each new one would throw
 				// its optimized code away.
-				const sample: FileRecord[] = warmed === 0 ? this.index.sample(WARM_UP_INDEX_RECORDS) : [];
+				const sample: FileRecord[] = warmed === 0 ? this.index.sample(WARM_UP_INDEX_RECORDS, true) : [];
 				for (let i = 0; i < changes.upserts.length; i += WARM_UP_STRIDE) sample.push(changes.upserts[i]);
 				this.store!.warmUp!(sample);
 				warmed += sample.length;
@@ -626,7 +629,7 @@ export class Processor {
 						gone.push(e); // excluded or ignored (perhaps newly)
 						return;
 					}
-					const rec = this.index.get(e.root, e.rel);
+					const rec = this.index.stat(e.root, e.rel);
 					if (!rec || rec.size !== st.size || rec.mtimeMs !== st.mtimeMs) toAnalyze.push({ e, st });
 					else b.keep(e);
 				} else {
@@ -684,7 +687,7 @@ export class Processor {
 						// A storm: the journal line would be about as big as the index, and read back
 						// at every load until the next compaction. One full (atomic) rewrite instead.
 						// The index's aggregates are exact (kept by add/subtract): the store needn't re-sum them.
-						await this.store.save(this.index.toArray(), this.meta, [], this.index.snapshot());
+						await this.store.save(this.index.storedArray(), this.meta, [], this.index.snapshot());
 					} else {
 						const upserts: FileRecord[] = [];
 						const deletes: FileKey[] = [];
@@ -692,7 +695,7 @@ export class Processor {
 							if (c.kind === 'removed') deletes.push({ root: c.root, path: c.path });
 							else upserts.push(this.index.get(c.root, c.path)!);
 						}
-						await this.store.commit({ upserts, deletes }, () => this.index.values(), this.meta);
+						await this.store.commit({ upserts, deletes }, () => this.index.storedValues(), this.meta);
 					}
 				} catch (err) {
 					b.error({ root: -1, rel: this.store.path }, `cannot save the index: ${errText(err)}`);
@@ -896,7 +899,8 @@ export class Processor {
 			const cacheIt = queuedCache;
 			queued = [];
 			queuedCache = [];
-			const p: Promise<void> = pool!.analyze(chunk).then(
+			// Pending records (structure as text): they only go into the index.
+			const p: Promise<void> = pool!.analyze(chunk, { structure: 'text' }).then(
 				(res) => res.outcomes.forEach((o, i) => take({ root: chunk[i].root, rel: chunk[i].relPath }, o, cacheIt[i])),
 				(err: unknown) => {
 					for (const j of chunk) {

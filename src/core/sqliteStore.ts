@@ -10,6 +10,7 @@
 import { promises as fsp } from 'node:fs';
 import initSqlJs from 'sql.js';
 import type { Database, SqlJsStatic } from 'sql.js';
+import { materialize } from './fileIndex';
 import type { IndexChanges } from './fileIndex';
 import { INDEX_FORMAT, INDEX_VERSION, writeFileAtomic } from './indexStore';
 import type { CommitInfo, IndexMeta, IndexStoreBackend, IndexStoreOptions, LoadResult, LoadStatus } from './indexStore';
@@ -118,7 +119,8 @@ export class SqliteIndexStore implements IndexStoreBackend {
 
 	private upsertAll(db: Database, records: Iterable<FileRecord>): void {
 		const stmt = db.prepare(INSERT);
-		for (const r of records) {
+		for (const x of records) {
+			const r = materialize(x);
 			stmt.run([r.root, r.path, r.language, r.category, r.size, r.mtimeMs, r.bytes, r.lines, r.code, r.comment, r.blank,
 				JSON.stringify(r.imports), flat(r.classes), flat(r.functions), r.unknown ? 1 : 0]);
 		}

@@ -505,7 +505,7 @@ export async function scanWithIndex(roots: string[], indexPath: string, opts: In
 	const res = await scan(absRoots, { ...opts, keepRecords: true });
 	const index = new FileIndex(absRoots, res.records);
 	const ts = performance.now();
-	await store.save(index.values(), meta, [], index.snapshot());
+	await store.save(index.storedValues(), meta, [], index.snapshot());
 	const indexSave = performance.now() - ts;
 	if (!opts.keepRecords) delete res.records;
 	return {
@@ -555,13 +555,13 @@ async function finishWarm(res: WarmScanResult, index: FileIndex, loaded: LoadRes
 		// A journal batch (or the store's compaction), then the digests of the new state in their
 		// own small file, so the next start can answer without the records.
 		let compacted = false;
-		if (changed) compacted = (await store.commit({ upserts, deletes }, () => index.values(), meta, { skips: res.contentSkips, aggregates: res.aggregates })).compacted;
+		if (changed) compacted = (await store.commit({ upserts, deletes }, () => index.storedValues(), meta, { skips: res.contentSkips, aggregates: res.aggregates })).compacted;
 		if (!compacted && (changed || digests === null || !sameSkips(digests, res.contentSkips))) {
 			await store.writeDigests(statsOf(index), res.aggregates, res.contentSkips);
 		}
 	} else if (changed) {
 		// A repaired index is rewritten whole (the store knows); an unchanged one is not touched.
-		await store.commit({ upserts, deletes }, () => index.values(), meta);
+		await store.commit({ upserts, deletes }, () => index.storedValues(), meta);
 	}
 	const indexSave = performance.now() - ts;
 	const { delta: _delta, contentSkips: _skips, ...rest } = res;

@@ -295,8 +295,8 @@ export class StatsModel extends Disposable {
 		const run = async () => {
 			const t0 = performance.now();
 			await fs.promises.mkdir(nodePath.dirname(store.path), { recursive: true });
-			if (!incremental) await store.save(this.indexValue.values(), meta);
-			else if (changes.upserts.length + changes.deletes.length > 0) await store.commit(changes, () => this.indexValue.values(), meta);
+			if (!incremental) await store.save(this.indexValue.storedValues(), meta);
+			else if (changes.upserts.length + changes.deletes.length > 0) await store.commit(changes, () => this.indexValue.storedValues(), meta);
 			this.persistedMeta = metaKey;
 			const file = this.skippedFile();
 			if (file) await fs.promises.writeFile(file, JSON.stringify(skipped));
