@@ -219,7 +219,8 @@ async function warmScanWith(roots: string[], index: FileIndex, opts: WarmScanOpt
 			ownPool = new AnalyzerPool({ jobs: opts.jobs ?? os.availableParallelism(), analyze: analyzeOpts, logger: opts.logger });
 			pool = ownPool;
 		} else if (!ownPool) pool.setOptions(analyzeOpts);
-		const p: Promise<void> = pool.analyze(jobs).then(
+		// Pending records (structure as text, see fileIndex.ts): they only go into the index.
+		const p: Promise<void> = pool.analyze(jobs, { structure: 'text' }).then(
 			(res) => {
 				timing.read += res.readMs;
 				timing.analyze += res.analyzeMs;

@@ -61,7 +61,8 @@ export class FoldersProvider extends Disposable implements vscode.TreeDataProvid
 	private build(): Map<string, Children> {
 		this.children = new Map();
 		for (const f of this.model.index.aggregates.folders.values()) if (f.path !== '') this.slot(f.root, parentOf(f.path)).folders.add(f.path);
-		for (const r of this.model.index.values()) this.slot(r.root, parentOf(r.path)).files.add(r.path);
+		// Keys only: values() would decode every record's structure (most are pending after a load).
+		for (const r of this.model.index.keys()) this.slot(r.root, parentOf(r.path)).files.add(r.path);
 		return this.children;
 	}
 
