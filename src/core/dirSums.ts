@@ -26,12 +26,13 @@ function fmix(h: number): number {
 
 /**
  * Adds one file (its name in the folder, size, mtime) to a folder digest `acc`
- * ([count, sum1, sum2]) in place.
+ * ([count, sum1, sum2]) in place. The name is `name` from index `from` on (a path's base name
+ * without slicing it off).
  */
-export function addToDigest(acc: Uint32Array | number[], name: string, size: number, mtimeMs: number): void {
+export function addToDigest(acc: Uint32Array | number[], name: string, size: number, mtimeMs: number, from = 0): void {
 	let h1 = 0x811c9dc5;
 	let h2 = 0x9747b28c;
-	for (let i = 0; i < name.length; i++) {
+	for (let i = from; i < name.length; i++) {
 		const c = name.charCodeAt(i);
 		h1 = mix(h1, c, 0x01000193);
 		h2 = mix(h2, c, 0x5bd1e995);
@@ -55,11 +56,11 @@ export class DigestTable {
 	/** Per root, per folder number: [count, sum1, sum2]. */
 	private readonly roots: (number[] | undefined)[][] = [];
 
-	/** Adds a record's file. `dir` is the folder's number in the caller's folder table. */
-	add(root: number, dir: number, name: string, size: number, mtimeMs: number): void {
+	/** Adds a record's file by its root-relative path. `dir` is the folder's number in the caller's folder table. */
+	add(root: number, dir: number, path: string, size: number, mtimeMs: number): void {
 		const dirs = (this.roots[root] ??= []);
 		const acc = (dirs[dir] ??= [0, 0, 0]);
-		addToDigest(acc, name, size, mtimeMs);
+		addToDigest(acc, path, size, mtimeMs, path.lastIndexOf('/') + 1);
 	}
 
 	/** `[root, dir, count, sum1, sum2, …]`. */

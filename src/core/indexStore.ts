@@ -429,7 +429,7 @@ function encodeRecords(records: readonly FileRecord[], from: number, to: number,
 		const r = records[j];
 		const dir = dirs.id(r.path);
 		body.line(r, langs.id(r), dir);
-		digests.add(r.root, dir, r.path.slice(r.path.lastIndexOf('/') + 1), r.size, r.mtimeMs);
+		digests.add(r.root, dir, r.path, r.size, r.mtimeMs);
 	}
 }
 
@@ -1185,14 +1185,14 @@ export class JsonlIndexStore implements IndexStoreBackend {
 		const digests = new DigestTable();
 		let count = 0;
 		for (const r of records) {
-			digests.add(r.root, dirs.id(r.path), r.path.slice(r.path.lastIndexOf('/') + 1), r.size, r.mtimeMs);
+			digests.add(r.root, dirs.id(r.path), r.path, r.size, r.mtimeMs);
 			count++;
 		}
 		const kept: NonNullable<Header['skips']> = [];
 		for (const sk of skips) {
 			if (!CONTENT_SKIPS.has(sk.reason)) continue;
 			kept.push([sk.root, sk.path, sk.reason, sk.detail ?? null, sk.size, sk.mtimeMs]);
-			digests.add(sk.root, dirs.id(sk.path), sk.path.slice(sk.path.lastIndexOf('/') + 1), sk.size, sk.mtimeMs);
+			digests.add(sk.root, dirs.id(sk.path), sk.path, sk.size, sk.mtimeMs);
 		}
 		const journal = await readWhole(this.journalPath).catch(() => Buffer.alloc(0));
 		const d: DigestsFile = {
@@ -1443,7 +1443,7 @@ export class JsonlIndexStore implements IndexStoreBackend {
 		for (const sk of skips) {
 			if (!CONTENT_SKIPS.has(sk.reason)) continue;
 			kept.push([sk.root, sk.path, sk.reason, sk.detail ?? null, sk.size, sk.mtimeMs]);
-			digests.add(sk.root, dirs.id(sk.path), sk.path.slice(sk.path.lastIndexOf('/') + 1), sk.size, sk.mtimeMs);
+			digests.add(sk.root, dirs.id(sk.path), sk.path, sk.size, sk.mtimeMs);
 		}
 		const sums = digests.flat();
 		const aggs = aggregates ?? agg!.snapshot();
