@@ -66,8 +66,8 @@ export type AnalyzeOutcome = FileRecord | (Skipped & { root: number });
 
 /**
  * How records come back: `objects`, built in full; `text`, *pending* (see fileIndex.ts): the
- * structure as the index stores it (`encodeStructure`, written by the worker) in `imports`,
- * `classes` and `functions` null, decoded on first use.
+ * structure as the index stores it (`encodeStructure`, written by the worker) in `imports`, its
+ * counts packed in `functions` (`packCounts`), decoded on first use.
  */
 export type StructureForm = 'objects' | 'text';
 

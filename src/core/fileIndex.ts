@@ -18,12 +18,14 @@ import type { FileRecord, FolderTotals, LanguageTotals, SymbolRef, Totals } from
 // The analysis pool makes pending records too, when asked (`AnalyzerPool.analyze(jobs,
 // { structure: 'text' })`: the worker writes the text): a storm's tens of thousands of new
 // records then stay alive as two objects each (record and text) instead of ~15, which is what
-// the young generation's collections copy. Their `classes` is null, so their counts are read off
-// the text (`countStructure`) unless the pool packed them into `functions` (`packCounts`). Outside this module pending records are only passed along (the
-// processor's batches and cache) or written as they are (the store's save copies the text).
-// Every FileIndex method that returns a record decodes it first, in place (same object, same key
-// order as a record built eagerly, so JSON, spread, structured clone and deep equality see no
-// difference).
+// the young generation's collections copy. Their `classes` is null and their `functions` holds
+// their counts packed in one small integer (`packCounts`; null when a count is too big, and the
+// counts are then read off the text, `countStructure`).
+//
+// Outside this module pending records are only passed along (the processor's batches and cache)
+// or written as they are (the store's save copies the text). Every FileIndex method that returns
+// a record decodes it first, in place (same object, same key order as a record built eagerly, so
+// JSON, spread, structured clone and deep equality see no difference).
 
 /**
  * A store's records before their structure is decoded, with the structure counts that the
@@ -392,15 +394,6 @@ export class FileIndex {
 		if (this.pendingAdds === adds) this.mayHavePending = false;
 	}
 
-	/** Every record, decoded, in an array (`values()` steps a generator per record while some may be pending). */
-	toArray(): FileRecord[] {
-		const out = new Array<FileRecord>(this.records.size);
-		let i = 0;
-		for (const r of this.records.values()) out[i++] = materialize(r);
-		this.mayHavePending = false;
-		return out;
-	}
-
 	/**
 	 * Every record as held, pending ones undecoded (see `materialize`): what a store's save or
 	 * commit takes (the JSONL save writes a pending record's text as is). Not for a reader of
@@ -569,7 +562,7 @@ export class IndexBatch {
 				sumRecord(sums, old, -1, this.loadCounts);
 			}
 			sumRecord(sums, r, 1, this.loadCounts);
-			if (typeof (r.imports as unknown) === 'string') pending = true;
+			if (isPending(r)) pending = true;
 			records.set(key, r);
 			// Replaced a record of this batch: its entry holds (added then changed stays an add).
 			let e = old && entryOf.get(old);

@@ -533,17 +533,17 @@ const utf8Write = (Buffer.prototype as { utf8Write?: (this: Buffer, s: string, o
 
 /**
  * `asciiLine` for a pending record (see fileIndex.ts): its structure is already the stored
- * text, copied as is, and its counts are read off that text. -1 when the text is not ASCII, or
- * as `asciiLine`.
+ * text, copied as is, and its counts come from `pendingCounts` (nothing is decoded). -1 when the
+ * text is not ASCII, or as `asciiLine`.
  */
 function pendingLine(b: Buffer, o: number, r: FileRecord, lang: number, dir: number, text: string): number {
 	pendingCounts(r, text, counts3);
 	const headEnd = putHead(b, o, r, lang, dir, counts3[0], counts3[1], counts3[2]);
 	if (headEnd < 0) return -1;
 	const s0 = headEnd + 11;
+	if (s0 + 2 + text.length > b.length) return -1;
 	b[s0] = 0x5d; // ]
 	b[s0 + 1] = 0x09; // tab
-	if (s0 + 2 + text.length > b.length) return -1;
 	// ASCII text takes one byte per code unit, any other more: 4× faster than a loop.
 	const n = text.length === 0 ? 0 : utf8Write ? utf8Write.call(b, text, s0 + 2) : b.write(text, s0 + 2, 'utf8');
 	if (n !== text.length) return -1;

@@ -206,8 +206,7 @@ export class AnalyzerPool {
 		if (this.broken) return Promise.reject(this.broken);
 		if (this.local) return Promise.resolve(runLocal(this.local, (a) => a.analyzeAll(jobs)));
 		const packed = packJobs(jobs);
-		const structure = opts?.structure;
-		return this.post(jobs, (id) => (structure === 'text' ? { type: 'batch', id, jobs: packed, structure } : { type: 'batch', id, jobs: packed }), [packed.roots.buffer as ArrayBuffer]);
+		return this.post(jobs, (id) => ({ type: 'batch', id, jobs: packed, structure: opts?.structure }), [packed.roots.buffer as ArrayBuffer]);
 	}
 
 	/** Sends one batch message to the least busy worker. */

@@ -232,5 +232,5 @@ test('the same record object upserted, removed and upserted again across parts i
 	assert.equal(index.get(0, 'old.ts'), edit);
 	assert.deepEqual(d.aggregates.totals.after, { files: 3, lines: 9, code: 9, comment: 0, blank: 0, bytes: 9 });
 	// Removed keys leave the index's order; re-added ones go to its end, in upsert order.
-	assert.deepEqual(index.toArray().map((r) => r.path), ['kept.ts', 'new.ts', 'old.ts']);
+	assert.deepEqual([...index.values()].map((r) => r.path), ['kept.ts', 'new.ts', 'old.ts']);
 });
