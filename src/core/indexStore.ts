@@ -526,12 +526,6 @@ function asciiLine(b: Uint8Array, o: number, r: FileRecord, lang: number, dir: n
 const counts3 = new Float64Array(3);
 
 /**
- * What `buf.write(s, offset, 'utf8')` ends in, without its argument checks (Node's own Buffer
- * method, on every version; `write` is the fallback): ~3× less per short string.
- */
-const utf8Write = (Buffer.prototype as { utf8Write?: (this: Buffer, s: string, offset: number) => number }).utf8Write;
-
-/**
  * `asciiLine` for a pending record (see fileIndex.ts): its structure is already the stored
  * text, copied as is, and its counts come from `pendingCounts` (nothing is decoded). -1 when the
  * text is not ASCII, or as `asciiLine`.
@@ -545,7 +539,7 @@ function pendingLine(b: Buffer, o: number, r: FileRecord, lang: number, dir: num
 	b[s0] = 0x5d; // ]
 	b[s0 + 1] = 0x09; // tab
 	// ASCII text takes one byte per code unit, any other more: 4× faster than a loop.
-	const n = text.length === 0 ? 0 : utf8Write ? utf8Write.call(b, text, s0 + 2) : b.write(text, s0 + 2, 'utf8');
+	const n = text.length === 0 ? 0 : b.write(text, s0 + 2, 'utf8');
 	if (n !== text.length) return -1;
 	return endLine(b, o, headEnd, s0, s0 + 2 + n);
 }
