@@ -223,16 +223,23 @@ export function pendingCounts(r: FileRecord, text: string, out: Float64Array, lo
 	countStructure(text, out);
 }
 
-const counts3 = new Float64Array(3);
-
-/** Counts `r` in or out of `sums`; a pending record's counts come from `pendingCounts` (nothing is decoded). */
-function sumRecord(sums: BatchSums, r: FileRecord, sign: 1 | -1, loadCounts: Uint32Array | undefined): void {
+/** Any record's imports, classes and functions into `out`: a pending one's from `pendingCounts` (nothing is decoded). */
+export function structureCountsOf(r: FileRecord, out: Float64Array, loadCounts?: Uint32Array): void {
 	const text = r.imports as unknown;
-	if (typeof text !== 'string') {
-		sums.add(r, sign, r.imports.length, r.classes.length, r.functions.length);
+	if (typeof text === 'string') {
+		pendingCounts(r, text, out, loadCounts);
 		return;
 	}
-	pendingCounts(r, text, counts3, loadCounts);
+	out[0] = r.imports.length;
+	out[1] = r.classes.length;
+	out[2] = r.functions.length;
+}
+
+const counts3 = new Float64Array(3);
+
+/** Counts `r` in or out of `sums` (see `structureCountsOf`). */
+function sumRecord(sums: BatchSums, r: FileRecord, sign: 1 | -1, loadCounts: Uint32Array | undefined): void {
+	structureCountsOf(r, counts3, loadCounts);
 	sums.add(r, sign, counts3[0], counts3[1], counts3[2]);
 }
 

@@ -52,7 +52,7 @@ import * as fs from 'node:fs';
 import { promises as fsp } from 'node:fs';
 import * as nodePath from 'node:path';
 import * as zlib from 'node:zlib';
-import { decodeStructure, encodeStructure, fileKey, flatSymbols, isPlain, materialize, pendingCounts } from './fileIndex';
+import { decodeStructure, encodeStructure, fileKey, flatSymbols, isPlain, materialize, pendingCounts, structureCountsOf } from './fileIndex';
 import type { FileKey, IndexChanges, PendingRecords } from './fileIndex';
 import { Aggregates } from './aggregate';
 import type { AggregateSnapshot } from './aggregate';
@@ -590,22 +590,12 @@ function listOf(records: Iterable<FileRecord>): FileRecord[] {
 	return all;
 }
 
-/** Per record its imports, classes and functions (3 numbers each); a pending record's are read off its text, not decoded. */
+/** Per record its imports, classes and functions (3 numbers each), pending records not decoded. */
 function structureCounts(records: readonly FileRecord[]): Uint32Array {
 	const out = new Uint32Array(3 * records.length);
 	for (let i = 0; i < records.length; i++) {
-		const r = records[i];
-		const text = r.imports as unknown;
-		if (typeof text === 'string') {
-			pendingCounts(r, text, counts3);
-			out[3 * i] = counts3[0];
-			out[3 * i + 1] = counts3[1];
-			out[3 * i + 2] = counts3[2];
-		} else {
-			out[3 * i] = r.imports.length;
-			out[3 * i + 1] = r.classes.length;
-			out[3 * i + 2] = r.functions.length;
-		}
+		structureCountsOf(records[i], counts3);
+		out.set(counts3, 3 * i);
 	}
 	return out;
 }
