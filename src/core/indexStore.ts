@@ -1,10 +1,13 @@
 // The index on disk: a JSONL base file plus an append-only journal of batches.
 //
 // Base file (`path`), format version 3: line 1 is a JSON header
-//   { format: 'workspace-stats-index', version: 2, gen, roots, fingerprint, count, bytes,
-//     check: 'crc32:<hex>' | 'sha1:<hex>', langs: [[language, category, unknown (0|1)], …], dirs: [folder, …], tablesCheck,
-//     sums: [root, dir, count, sum1, sum2, …], aggs: {aggregate snapshot}, skips?: [[root, path, reason, detail, size, mtimeMs], …], sumsCheck }
-// (`sums`, `aggs`, `skips` are optional: see "Folder digests" below)
+//   { format: 'workspace-stats-index', version: 3, gen, roots, fingerprint, count,
+//     langs: [[language, category, unknown (0|1)], …], dirs: [folder, …], tablesCheck,
+//     sums: [root, dir, count, sum1, sum2, …], aggs: {aggregate snapshot}, skips?: [[root, path, reason, detail, size, mtimeMs], …], sumsCheck,
+//     bytes, check: 'crc32:<hex>' | 'sha1:<hex>' }
+// (`sums`, `aggs`, `skips` are optional: see "Folder digests" below; readers take the keys in any
+// order; the save writes `bytes` and `check`, the body's length and checksum, last and padded with
+// spaces, so that it can write the header first and them over it once the body is written)
 // then one line per record: a positional JSON array of its numbers, a tab, and its structure as
 // JSON text ('' when it has none):
 //   [path, root, lang, dir, size, mtimeMs, bytes, code, comment, blank, imports, classes, functions, fnv]\t[[imports…], [class, line, …], [function, line, …]]
@@ -14,14 +17,14 @@
 // need the structure itself; `fnv` is FNV-1a of the line without `,fnv`. JSON text never holds a
 // raw tab or newline, so both are safe separators.
 //
-// Loading (the fast path): one readFile, a CRC-32 of the body checked against the header (one
-// native call), the numbers of every line joined into one JSON.parse, and the structure text kept
-// undecoded: records are handed to `FileIndex.fromLoad` as *pending* (see fileIndex.ts) and
-// decoded on first use. Only when the checksum fails are lines checked one by one against their
-// own hash, to keep the intact records. (Versions 1 and 2 parsed every structure array at load: 1.5M
-// small objects for 100k files.) A pending record's structure text is a slice of the file's
-// text, which stays in memory (about the file's size) until every such record is decoded or
-// replaced.
+// Loading (the fast path): the header line, then the body read through one reused 1 MiB buffer,
+// its CRC-32 checked against the header as it is read, each line's numbers read off its bytes,
+// and its path and structure text copied out as strings: records are handed to
+// `FileIndex.fromLoad` as *pending* (see fileIndex.ts), their structure decoded on first use.
+// Only when the checksum fails is the file read whole and its lines checked one by one against
+// their own hash, to keep the intact records. (Versions 1 and 2 parsed every structure array at
+// load: 1.5M small objects for 100k files.) Saving writes the body through a reused buffer too:
+// neither holds the whole file in memory (see `loadBuffer` for why that matters).
 //
 // Folder digests (dirSums.ts): `sums` holds, per folder with records, their count and two sums
 // of a hash of each file's (name, size, mtime); `aggs` the aggregates of all records; `skips` the
@@ -46,7 +49,6 @@
 // not fsync'ed by default (see `syncJournal`). When the journal
 // grows past a share of the base, the next commit rewrites the base (compaction).
 
-import * as nodeBuffer from 'node:buffer';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { promises as fsp } from 'node:fs';
@@ -424,13 +426,21 @@ function fnv1aBytes(b: Uint8Array, from: number, to: number, seed: number): numb
 }
 
 /** Writes the lines of `records[from, to)` and adds them to the tables and digests: a save's work per record. */
-function encodeRecords(records: readonly FileRecord[], from: number, to: number, langs: LangTable, dirs: DirTable, digests: DigestTable, body: BodyWriter): void {
+/** The save's first pass: each record's language and folder ids (the header's tables) and the folder digests. */
+function tableRecords(records: readonly FileRecord[], from: number, to: number, langs: LangTable, dirs: DirTable, digests: DigestTable,
+	langIds: Uint32Array, dirIds: Uint32Array): void {
 	for (let j = from; j < to; j++) {
 		const r = records[j];
 		const dir = dirs.id(r.path);
-		body.line(r, langs.id(r), dir);
+		langIds[j] = langs.id(r);
+		dirIds[j] = dir;
 		digests.add(r.root, dir, r.path, r.size, r.mtimeMs);
 	}
+}
+
+/** The save's second pass: the lines of records `from` to `to`. */
+function encodeLines(records: readonly FileRecord[], from: number, to: number, langIds: Uint32Array, dirIds: Uint32Array, body: BodyWriter): void {
+	for (let j = from; j < to; j++) body.line(records[j], langIds[j], dirIds[j]);
 }
 
 /** Room (bytes) left in a body buffer before a line is tried in it; a line that needs more is written again. */
@@ -600,24 +610,45 @@ function structureCounts(records: readonly FileRecord[]): Uint32Array {
 	return out;
 }
 
-/** Bytes of the base body in one buffer, grown in blocks. */
-const BODY_BLOCK = 4 << 20;
+/**
+ * Bytes of the buffer a save writes the body through: one slice of records' lines (more go to
+ * buffers made for them, dropped once written).
+ */
+const BODY_BLOCK = 1 << 20;
 
 /**
- * Writes base lines straight into buffers (UTF-8), hashing ASCII lines over their bytes: no
+ * Body buffers kept from one save to the next: fresh memory is slow to fault in on some
+ * machines (see `loadBuffer`), and a save that kept its whole body in fresh buffers (16 MB for
+ * 100k records) paid for it. Each save takes its own (two stores may save at once).
+ */
+const spareBlocks: Buffer[] = [];
+
+/**
+ * Writes base lines straight into a buffer (UTF-8), hashing ASCII lines over their bytes: no
  * line string, no joined text, no second encoding pass. A line (see the format above) is
  * `lineHead`, ',', the FNV-1a of the line without `,fnv`, ']\t', the structure, '\n'.
- * The body comes out in parts (views of the blocks), cut where the caller asks.
+ * The lines come out in parts (views of the buffers), cut where the caller asks; once the caller
+ * has written them, `reset` starts again at the start of the first buffer.
  */
 class BodyWriter {
 	readonly parts: Buffer[] = [];
-	private buf = Buffer.allocUnsafe(0);
+	private buf: Buffer;
 	/** Where the next line goes, and where the current part started. */
 	private at = 0;
 	private from = 0;
 
-	/** @param block Bytes of each buffer (more for a longer line). */
-	constructor(private readonly block = BODY_BLOCK) {}
+	/** @param base The buffer lines go to (a longer stretch of lines goes on in new buffers). */
+	constructor(readonly base: Buffer) {
+		this.buf = base;
+	}
+
+	/** Forgets the parts (written by the caller): the next line goes to the start of `base`. */
+	reset(): void {
+		this.parts.length = 0;
+		this.buf = this.base;
+		this.at = 0;
+		this.from = 0;
+	}
 
 	/** Writes `r`'s line (a pending record's structure text is copied, not decoded). */
 	line(r: FileRecord, lang: number, dir: number): void {
@@ -670,7 +701,7 @@ class BodyWriter {
 
 	private grow(room: number): void {
 		this.cut();
-		this.buf = Buffer.allocUnsafe(Math.max(this.block, room));
+		this.buf = Buffer.allocUnsafe(Math.max(this.base.length, room));
 		this.at = 0;
 		this.from = 0;
 	}
@@ -766,18 +797,6 @@ function checksum(buf: Uint8Array): string {
 	return crc32 ? `crc32:${crc32(buf).toString(16)}` : `sha1:${sha1(buf)}`;
 }
 
-/** `checksum` of the parts' concatenation, without concatenating them. */
-function checksumParts(parts: readonly Uint8Array[]): string {
-	if (crc32) {
-		let c = 0;
-		for (const p of parts) c = crc32(p, c);
-		return `crc32:${c.toString(16)}`;
-	}
-	const h = createHash('sha1');
-	for (const p of parts) h.update(p);
-	return `sha1:${h.digest('hex')}`;
-}
-
 /** True when `buf` matches a header's `check`; false when it differs or cannot be computed here. */
 function verify(buf: Uint8Array, check: unknown): boolean {
 	if (typeof check !== 'string') return false;
@@ -786,128 +805,254 @@ function verify(buf: Uint8Array, check: unknown): boolean {
 	return false;
 }
 
-const isAscii = (nodeBuffer as { isAscii?: (data: Uint8Array) => boolean }).isAscii;
-
-/** UTF-8 text of a buffer; pure ASCII (the usual index) is copied as Latin-1, several times faster. */
-function decodeText(buf: Buffer): string {
-	return isAscii?.(buf) ? buf.toString('latin1') : buf.toString('utf8');
-}
-
 function errCode(e: unknown): string | undefined {
 	return (e as NodeJS.ErrnoException | undefined)?.code;
 }
 
+/** Reads the next bytes of a base's body into `buf` at `at`, at most `len`; 0 at its end. */
+type BodyRead = (buf: Buffer, at: number, len: number) => number;
+
+/** Buffer's native slicers (in every Node and Electron; not in @types/node). */
+interface SliceBuffer extends Buffer {
+	latin1Slice(start: number, end: number): string;
+	utf8Slice(start: number, end: number): string;
+}
+
 /**
- * The fast path over a verified body. Each line's head is read by hand: the path (JSON string,
- * sliced from the text unless it has escapes) and twelve numbers (digits summed exactly, others
- * through `Number`), so no per-line array is allocated (one JSON.parse of every head costs ~2×
- * more, mostly in garbage collection). The structure text is kept as is: pending records.
- * Undefined when anything is not exactly as `BodyWriter` writes it (the caller then checks line
- * by line).
+ * The buffer `parseRecords` reads a body through, kept from one load to the next. Fresh memory
+ * is slow to fault in on some machines: on this project's 2-core VM a new 16 MB buffer costs
+ * ~45 ms before the first byte is read into it, and copying it into one 16 MB string as much
+ * again (half the load of 100k records), while reading the same file through one 1 MiB buffer
+ * takes ~1 ms.
  */
-function parseRecords(body: Buffer, count: number, langs: LangRow[], dirs: string[]): PendingRecords | undefined {
+let loadBuffer: Buffer | undefined;
+const LOAD_BUFFER = 1 << 20;
+
+/** `checksum`, fed in pieces: this runtime's algorithm, or the one named (undefined when it is not here). */
+function hasher(alg: string = crc32 ? 'crc32' : 'sha1'): { update(b: Uint8Array): void; digest(): string } | undefined {
+	if (alg === 'crc32') {
+		if (!crc32) return undefined;
+		let c = 0;
+		return { update: (b) => void (c = crc32(b, c)), digest: () => `crc32:${c.toString(16)}` };
+	}
+	if (alg !== 'sha1') return undefined;
+	const h = createHash('sha1');
+	return { update: (b) => void h.update(b), digest: () => `sha1:${h.digest('hex')}` };
+}
+
+/** A checksum of the width `hasher` gives here, as the header's placeholder. */
+function emptyCheck(): string {
+	return crc32 ? 'crc32:0' : `sha1:${'0'.repeat(40)}`;
+}
+
+/** The header without what the body gives it. */
+type HeaderTables = Omit<Header, 'bytes' | 'check'>;
+
+/**
+ * The header line, `bytes` and `check` last and padded with spaces (JSON allows them) to a
+ * fixed width: the save writes the line before the body, and the real values over it after.
+ */
+function headerLine(h: HeaderTables, bytes: number, check: string): string {
+	const json = JSON.stringify(h);
+	return `${json.slice(0, -1)},"bytes":${String(bytes).padEnd(16)},"check":${JSON.stringify(check).padEnd(48)}}\n`;
+}
+
+/** `verify`, fed in pieces; undefined when the check's algorithm is unknown here. */
+function checker(check: unknown): { update(b: Uint8Array): void; ok(): boolean } | undefined {
+	if (typeof check !== 'string') return undefined;
+	const h = hasher(check.slice(0, check.indexOf(':')));
+	return h && { update: h.update, ok: () => h.digest() === check };
+}
+
+/** `parseLine`'s answers other than the next line's start. */
+const INCOMPLETE = -1;
+const MALFORMED = -2;
+/** `parseLine`'s output besides the numbers (one line at a time: no object per line). */
+let linePath = '';
+let lineStructure = '';
+
+/**
+ * Reads the base line at `p` of `b`, whose valid bytes end at `lim`: the path (JSON string,
+ * sliced from the bytes unless it has escapes) into `linePath`, twelve numbers into `f` (digits
+ * summed exactly, others through `Number`; the line's hash is skipped: the body's checksum
+ * covers it), the structure text as is into `lineStructure`. Returns where the next line
+ * starts, INCOMPLETE when the line goes on past `lim`, MALFORMED when it is not exactly as
+ * `BodyWriter` writes it. Text with non-ASCII bytes is decoded as UTF-8, the rest as Latin-1
+ * (the same text, several times faster).
+ */
+function parseLine(b: SliceBuffer, p: number, lim: number, f: Float64Array): number {
+	if (p + 1 >= lim) return INCOMPLETE;
+	if (b[p] !== 0x5b /* [ */ || b[p + 1] !== 0x22 /* " */) return MALFORMED;
+	let q = p + 2;
+	let escaped = false;
+	let high = 0;
+	for (;;) {
+		if (q >= lim) return INCOMPLETE;
+		const c = b[q];
+		if (c === 0x22) break;
+		if (c === 0x5c /* \ */) {
+			escaped = true;
+			q++;
+		} else if (c === 0x0a) return MALFORMED;
+		high |= c;
+		q++;
+	}
+	if (escaped) {
+		try {
+			linePath = JSON.parse(b.utf8Slice(p + 1, q + 1)) as string;
+		} catch {
+			return MALFORMED;
+		}
+	} else linePath = high & 0x80 ? b.utf8Slice(p + 2, q) : b.latin1Slice(p + 2, q);
+	q++;
+	// Twelve numbers, then the line's hash. Bytes past `lim` are stale: every loop stops there.
+	for (let k = 0; k < 13; k++) {
+		if (q >= lim) return INCOMPLETE;
+		if (b[q] !== 0x2c /* , */) return MALFORMED;
+		const start = ++q;
+		let v = 0;
+		let c = b[q];
+		while (q < lim && c >= 0x30 && c <= 0x39) {
+			v = v * 10 + (c - 0x30);
+			c = b[++q];
+		}
+		if (q >= lim) return INCOMPLETE;
+		let other = false;
+		if (c === 0x2e /* . */ && q > start) {
+			// A fraction (mtimes): digits/10^k is exact when the digits fit in 2^53, and one
+			// division of exact values rounds exactly as Number() and JSON.parse do.
+			let digits = v;
+			let scale = 1;
+			c = b[++q];
+			while (q < lim && c >= 0x30 && c <= 0x39) {
+				digits = digits * 10 + (c - 0x30);
+				scale *= 10;
+				c = b[++q];
+			}
+			if (q >= lim) return INCOMPLETE;
+			if ((c === 0x2c || c === 0x5d) && scale > 1 && digits <= Number.MAX_SAFE_INTEGER && scale <= 1e22) v = digits / scale;
+			else other = true;
+		} else if (c !== 0x2c && c !== 0x5d /* ] */) other = true; // an exponent or a sign
+		else if (q === start) return MALFORMED;
+		else if (q - start > 15) v = Number(b.latin1Slice(start, q));
+		if (other) {
+			// Let Number read it (exact, as JSON.parse would).
+			while (c !== 0x2c && c !== 0x5d && c !== 0x0a) {
+				if (++q >= lim) return INCOMPLETE;
+				c = b[q];
+			}
+			v = Number(b.latin1Slice(start, q));
+			if (Number.isNaN(v)) return MALFORMED;
+		}
+		if (k < 12) f[k] = v;
+	}
+	if (q + 1 >= lim) return INCOMPLETE;
+	if (b[q] !== 0x5d || b[q + 1] !== 0x09 /* \t */) return MALFORMED;
+	const s0 = q + 2;
+	q = s0;
+	high = 0;
+	for (;;) {
+		if (q >= lim) return INCOMPLETE;
+		const c = b[q];
+		if (c === 0x0a) break;
+		high |= c;
+		q++;
+	}
+	lineStructure = q === s0 ? '' : high & 0x80 ? b.utf8Slice(s0, q) : b.latin1Slice(s0, q);
+	return q + 1;
+}
+
+const lineNumbers = new Float64Array(12);
+
+/**
+ * The fast path: the records of a base body of `bytes` bytes, whole in memory or read in
+ * pieces through a reused buffer (`loadBuffer`), checked against the header's `check` as it
+ * goes. No string of the whole body, no array per line (one JSON.parse per head cost ~2× more,
+ * mostly in garbage collection); the structure text is kept as is: pending records. Undefined
+ * when the checksum or the length differ, or anything is not exactly as `BodyWriter` writes it
+ * (the caller then checks line by line).
+ */
+function parseRecords(source: Buffer | BodyRead, bytes: number, check: unknown, count: number, langs: LangRow[], dirs: string[]): PendingRecords | undefined {
+	const sum = checker(check);
+	if (!sum) return undefined;
 	const records: FileRecord[] = new Array(count);
 	const counts = new Uint32Array(3 * count);
 	const dirIds = new Uint32Array(count);
 	const langIds = new Uint32Array(count);
-	const done = (): PendingRecords => ({ records, counts, dirs, dirOf: dirIds, langs, langOf: langIds });
-	if (body.length === 0) return count === 0 ? done() : undefined;
-	const text = decodeText(body);
-	const end = text.length;
-	const f = new Float64Array(12);
-	let pos = 0;
-	let n = 0;
-	while (pos < end) {
-		if (n >= count || text.charCodeAt(pos) !== 0x5b /* [ */ || text.charCodeAt(pos + 1) !== 0x22 /* " */) return undefined;
-		// The path.
-		let p = pos + 2;
-		let escaped = false;
-		for (;;) {
-			const c = text.charCodeAt(p);
-			if (c === 0x22) break;
-			if (c === 0x5c /* \ */) {
-				escaped = true;
-				p++;
-			} else if (Number.isNaN(c) || c === 0x0a) return undefined;
-			p++;
-		}
-		let path: string;
-		if (escaped) {
-			try {
-				path = JSON.parse(text.slice(pos + 1, p + 1)) as string;
-			} catch {
-				return undefined;
-			}
-		} else path = text.slice(pos + 2, p);
-		p++;
-		// Twelve numbers, then the line's hash (not needed here: the body's checksum held).
-		for (let k = 0; k < 13; k++) {
-			if (text.charCodeAt(p) !== 0x2c /* , */) return undefined;
-			const start = ++p;
-			let v = 0;
-			let c = text.charCodeAt(p);
-			while (c >= 0x30 && c <= 0x39) {
-				v = v * 10 + (c - 0x30);
-				c = text.charCodeAt(++p);
-			}
-			if (c === 0x2e /* . */ && p > start) {
-				// A fraction (mtimes): digits/10^k is exact when the digits fit in 2^53, and one
-				// division of exact values rounds exactly as Number() and JSON.parse do.
-				let digits = v;
-				let scale = 1;
-				c = text.charCodeAt(++p);
-				while (c >= 0x30 && c <= 0x39) {
-					digits = digits * 10 + (c - 0x30);
-					scale *= 10;
-					c = text.charCodeAt(++p);
-				}
-				if ((c === 0x2c || c === 0x5d) && scale > 1 && digits <= Number.MAX_SAFE_INTEGER && scale <= 1e22) v = digits / scale;
-				else {
-					while (p < end && c !== 0x2c && c !== 0x5d && c !== 0x0a) c = text.charCodeAt(++p);
-					v = Number(text.slice(start, p));
-					if (Number.isNaN(v)) return undefined;
-				}
-			} else if (c !== 0x2c && c !== 0x5d /* ] */) {
-				// An exponent or a sign: let Number read it (exact, as JSON.parse would).
-				while (p < end && c !== 0x2c && c !== 0x5d && c !== 0x0a) c = text.charCodeAt(++p);
-				v = Number(text.slice(start, p));
-				if (Number.isNaN(v)) return undefined;
-			} else if (p === start || p - start > 15) {
-				if (p === start) return undefined;
-				v = Number(text.slice(start, p));
-			}
-			if (k < 12) f[k] = v;
-		}
-		if (text.charCodeAt(p) !== 0x5d || text.charCodeAt(p + 1) !== 0x09 /* \t */) return undefined;
-		const nl = text.indexOf('\n', p + 2);
-		if (nl < 0) return undefined;
-		const structure = text.slice(p + 2, nl);
-		pos = nl + 1;
-		// [root, lang, dir, size, mtimeMs, bytes, code, comment, blank, imports, classes, functions]
-		const root = f[0];
-		const li = f[1];
-		const code = f[6];
-		const comment = f[7];
-		const blank = f[8];
-		if (!isCount(root) || !isCount(li) || li >= langs.length || !isCount(f[2]) || f[2] >= dirs.length || !isCount(f[3]) ||
-			!isCount(f[5]) || !isCount(code) || !isCount(comment) || !isCount(blank) || !isCount(f[9]) || !isCount(f[10]) ||
-			!isCount(f[11]) || path === '') return undefined;
-		dirIds[n] = f[2];
-		langIds[n] = li;
-		counts[3 * n] = f[9];
-		counts[3 * n + 1] = f[10];
-		counts[3 * n + 2] = f[11];
-		const lang = langs[li];
-		// Pending: `imports` holds the structure text until `materialize` (same key order as a decoded record).
-		const r: FileRecord = {
-			path, root, language: lang.language, category: lang.category, size: f[3], mtimeMs: f[4], bytes: f[5],
-			lines: code + comment + blank, code, comment, blank, imports: structure as unknown as string[],
-			classes: null as unknown as SymbolRef[], functions: null as unknown as SymbolRef[],
-		};
-		if (lang.unknown) r.unknown = true;
-		records[n++] = r;
+	const f = lineNumbers;
+	let read: BodyRead | undefined;
+	let buf: Buffer;
+	let lim: number;
+	if (typeof source === 'function') {
+		read = source;
+		buf = loadBuffer ??= Buffer.allocUnsafeSlow(LOAD_BUFFER);
+		lim = 0;
+	} else {
+		// Whole: checked before the parse (a damaged body is not parsed twice).
+		sum.update(source);
+		if (source.length !== bytes || !sum.ok()) return undefined;
+		buf = source;
+		lim = source.length;
 	}
-	return n === count ? done() : undefined;
+	let total = lim;
+	let eof = read === undefined;
+	let p = 0;
+	let n = 0;
+	for (;;) {
+		if (read) {
+			// Keep the line the last read cut (a longer one than the buffer grows it), then fill.
+			if (p > 0) {
+				buf.copyWithin(0, p, lim);
+				lim -= p;
+				p = 0;
+			}
+			if (lim === buf.length) {
+				const bigger = Buffer.allocUnsafeSlow(2 * buf.length);
+				buf.copy(bigger, 0, 0, lim);
+				buf = bigger;
+			}
+			const got = read(buf, lim, buf.length - lim);
+			if (got === 0) eof = true;
+			else {
+				sum.update(buf.subarray(lim, lim + got));
+				lim += got;
+				total += got;
+			}
+		}
+		for (;;) {
+			const next = parseLine(buf as SliceBuffer, p, lim, f);
+			if (next === INCOMPLETE) break;
+			if (next === MALFORMED || n >= count) return undefined;
+			p = next;
+			// [root, lang, dir, size, mtimeMs, bytes, code, comment, blank, imports, classes, functions]
+			const path = linePath;
+			const root = f[0];
+			const li = f[1];
+			const code = f[6];
+			const comment = f[7];
+			const blank = f[8];
+			if (!isCount(root) || !isCount(li) || li >= langs.length || !isCount(f[2]) || f[2] >= dirs.length || !isCount(f[3]) ||
+				!isCount(f[5]) || !isCount(code) || !isCount(comment) || !isCount(blank) || !isCount(f[9]) || !isCount(f[10]) ||
+				!isCount(f[11]) || path === '') return undefined;
+			dirIds[n] = f[2];
+			langIds[n] = li;
+			counts[3 * n] = f[9];
+			counts[3 * n + 1] = f[10];
+			counts[3 * n + 2] = f[11];
+			const lang = langs[li];
+			// Pending: `imports` holds the structure text until `materialize` (same key order as a decoded record).
+			const r: FileRecord = {
+				path, root, language: lang.language, category: lang.category, size: f[3], mtimeMs: f[4], bytes: f[5],
+				lines: code + comment + blank, code, comment, blank, imports: lineStructure as unknown as string[],
+				classes: null as unknown as SymbolRef[], functions: null as unknown as SymbolRef[],
+			};
+			if (lang.unknown) r.unknown = true;
+			records[n++] = r;
+		}
+		if (eof) break;
+	}
+	if (p !== lim || total !== bytes || n !== count || (read && !sum.ok())) return undefined;
+	return { records, counts, dirs, dirOf: dirIds, langs, langOf: langIds };
 }
 
 // --- atomic file writes ---------------------------------------------------------------------
@@ -929,10 +1074,15 @@ function yieldToEventLoop(): Promise<void> {
  * the target, fsync the folder (so the rename itself survives a power loss).
  */
 export async function writeFileAtomic(path: string, chunks: Uint8Array[], fsync = true): Promise<void> {
+	await writeFileAtomicWith(path, async (fh) => void (await writeAll(fh, chunks, 0)), fsync);
+}
+
+/** `writeFileAtomic`, the temp file's content written by `fill`. */
+async function writeFileAtomicWith(path: string, fill: (fh: fsp.FileHandle) => Promise<void>, fsync: boolean): Promise<void> {
 	const tmp = `${path}.tmp-${process.pid}-${++tmpCounter}`;
 	const fh = await fsp.open(tmp, 'w');
 	try {
-		await fh.writev(chunks);
+		await fill(fh);
 		if (fsync) await fh.sync();
 	} catch (e) {
 		await fh.close();
@@ -947,6 +1097,28 @@ export async function writeFileAtomic(path: string, chunks: Uint8Array[], fsync 
 		throw e;
 	}
 	if (fsync) await syncDir(nodePath.dirname(path));
+}
+
+/** Writes `chunks` at `position`, all of them (a short write is carried on); returns their length. */
+async function writeAll(fh: fsp.FileHandle, chunks: Uint8Array[], position: number): Promise<number> {
+	let total = 0;
+	for (const c of chunks) total += c.length;
+	let done = (await fh.writev(chunks, position)).bytesWritten;
+	while (done < total) {
+		// Rare (a full disk raises ENOSPC on the next call): write what is left, chunk by chunk.
+		let skip = done;
+		for (const c of chunks) {
+			if (skip >= c.length) {
+				skip -= c.length;
+				continue;
+			}
+			const { bytesWritten } = await fh.write(c, skip, c.length - skip, position + done);
+			if (bytesWritten === 0) throw new Error(`could not write to ${String(fh.fd)}`);
+			done += bytesWritten;
+			break;
+		}
+	}
+	return total;
 }
 
 async function syncDir(dir: string): Promise<void> {
@@ -991,7 +1163,7 @@ async function readHead(path: string): Promise<{ buf: Buffer; size: number }> {
 	const fh = await fsp.open(path, 'r');
 	try {
 		const size = (await fh.stat()).size;
-		let buf = Buffer.allocUnsafe(Math.min(size, 1 << 20));
+		let buf = Buffer.allocUnsafe(Math.min(size, 64 << 10));
 		let got = 0;
 		for (;;) {
 			const { bytesRead } = await fh.read(buf, got, buf.length - got, got);
@@ -1056,7 +1228,7 @@ export class JsonlIndexStore implements IndexStoreBackend {
 	}
 
 	async load(expect?: IndexMeta): Promise<LoadResult> {
-		const st = await this.readHeader(expect, false);
+		const st = await this.readHeader(expect, 'head');
 		return 'result' in st ? st.result : this.parseBody(st);
 	}
 
@@ -1068,7 +1240,7 @@ export class JsonlIndexStore implements IndexStoreBackend {
 	 * call) and returns what `load` would.
 	 */
 	async open(expect?: IndexMeta): Promise<OpenResult> {
-		const st = await this.readHeader(expect, true);
+		const st = await this.readHeader(expect, 'quick');
 		if ('result' in st) {
 			const result = st.result;
 			return { status: result.status, meta: result.meta, warnings: result.warnings, load: () => result };
@@ -1088,11 +1260,13 @@ export class JsonlIndexStore implements IndexStoreBackend {
 	}
 
 	/**
-	 * Reads the base and journal, checks the header; either a final result or what parsing
-	 * needs. `quickOnly`: read only the base's header line when the journal is empty and the
-	 * header has folder digests (the body is then read, and checked, only if parsed).
+	 * Reads the journal and the base's header line (or the whole base, `read` 'whole'), checks
+	 * the header; either a final result or what parsing needs. A body not read here is read, and
+	 * checked, only if parsed. 'quick' also reads the digests file and tells whether the records
+	 * can be skipped (`OpenResult.quick`); when they cannot, it reads the whole base.
 	 */
-	private async readHeader(expect?: IndexMeta, quickOnly = false): Promise<{ result: LoadResult } | HeaderStage> {
+	private async readHeader(expect: IndexMeta | undefined, read: 'head' | 'quick' | 'whole'): Promise<{ result: LoadResult } | HeaderStage> {
+		const quickOnly = read === 'quick';
 		const t0 = performance.now();
 		this.gen = undefined;
 		this.mustCompact = false;
@@ -1104,7 +1278,7 @@ export class JsonlIndexStore implements IndexStoreBackend {
 		let digestFile: Buffer | undefined;
 		try {
 			[{ buf, size }, journal, digestFile] = await Promise.all([
-				quickOnly ? readHead(this.path) : readWhole(this.path).then((b) => ({ buf: b, size: b.length })),
+				read !== 'whole' ? readHead(this.path) : readWhole(this.path).then((b) => ({ buf: b, size: b.length })),
 				readWhole(this.journalPath).catch((e) => (errCode(e) === 'ENOENT' ? undefined : Promise.reject(e))),
 				quickOnly ? readWhole(this.digestsPath).catch(() => undefined) : undefined,
 				// Temp files never match the base's name: removing them can overlap the reads.
@@ -1120,8 +1294,6 @@ export class JsonlIndexStore implements IndexStoreBackend {
 		const st = this.checkHeader(buf, size, journal, expect, t0, performance.now() - t0);
 		if ('result' in st || !quickOnly) return st;
 		st.quick = this.quickOf(st, digestFile);
-		// Only the head was read, but the records will be needed: read everything.
-		if (st.quick === undefined && st.body === undefined) return this.readHeader(expect, false);
 		return st;
 	}
 
@@ -1238,12 +1410,40 @@ export class JsonlIndexStore implements IndexStoreBackend {
 		return { t0, readMs, header, langs, body, journal, meta, head: buf.subarray(0, headBytes), expect };
 	}
 
+	/**
+	 * The records of a body that was not read with the header, read in pieces (see
+	 * `parseRecords`), synchronously: the caller wants them at once. Undefined when the file
+	 * at the path no longer starts with the header checked, or the fast path fails.
+	 */
+	private streamRecords(st: HeaderStage): PendingRecords | undefined {
+		let fd: number | undefined;
+		try {
+			fd = fs.openSync(this.path, 'r');
+			const head = Buffer.allocUnsafe(st.head.length);
+			if (fs.readSync(fd, head, 0, head.length, 0) !== head.length || !head.equals(st.head)) return undefined;
+			let at = head.length;
+			const file = fd;
+			const read: BodyRead = (buf, to, len) => {
+				const got = fs.readSync(file, buf, to, len, at);
+				at += got;
+				return got;
+			};
+			return parseRecords(read, st.header.bytes, st.header.check, st.header.count, st.langs, st.header.dirs);
+		} catch {
+			return undefined;
+		} finally {
+			if (fd !== undefined) fs.closeSync(fd);
+		}
+	}
+
 	/** Parses the records of a checked header (fast path, else line-by-line salvage) and replays the journal. */
 	private parseBody(stage: HeaderStage): LoadResult {
 		let st = stage;
-		if (st.body === undefined) {
-			// Only the header was read (open): read the rest now, synchronously (the caller wants
-			// the records at once); a base replaced meanwhile is checked afresh.
+		let pending = st.body === undefined ? this.streamRecords(st) : undefined;
+		if (st.body === undefined && !pending) {
+			// The fast path failed (damage, or a base replaced meanwhile): read the whole base and
+			// check it afresh.
+			this.logger.info(`[index] ${this.path} did not load in pieces (damaged, or replaced meanwhile); reading it whole`);
 			let buf: Buffer;
 			try {
 				buf = fs.readFileSync(this.path);
@@ -1257,7 +1457,7 @@ export class JsonlIndexStore implements IndexStoreBackend {
 			st = again;
 		}
 		const { t0, readMs, header, langs, journal, meta } = st;
-		const body = st.body!;
+		const body = st.body;
 		const dirs = header.dirs;
 		const warnings: string[] = [];
 		this.gen = undefined;
@@ -1286,15 +1486,15 @@ export class JsonlIndexStore implements IndexStoreBackend {
 			return result;
 		};
 
-		// Body: fast path (whole-file checksum, one parse, structure left pending), else salvage
+		// Body: fast path (whole-body checksum, one parse, structure left pending), else salvage
 		// line by line.
-		let pending: PendingRecords | undefined;
 		let repaired = false;
-		if (body.length === header.bytes && verify(body, header.check)) pending = parseRecords(body, header.count, langs, dirs);
+		if (!pending && body) pending = parseRecords(body, header.bytes, header.check, header.count, langs, dirs);
 		let records: FileRecord[];
 		if (pending) records = pending.records;
 		else {
-			const lines = body.toString('utf8').split('\n');
+			// Not streamed (that gave `pending`), so read whole above.
+			const lines = body!.toString('utf8').split('\n');
 			if (lines[lines.length - 1] === '') lines.pop();
 			records = [];
 			for (const line of lines) {
@@ -1407,21 +1607,18 @@ export class JsonlIndexStore implements IndexStoreBackend {
 		const dirs = new DirTable();
 		const digests = new DigestTable();
 		const agg = aggregates ? undefined : new Aggregates();
-		const body = new BodyWriter();
+		// First pass: what the header holds (it comes first in the file).
+		const langIds = new Uint32Array(all.length);
+		const dirIds = new Uint32Array(all.length);
 		for (let i = 0; i < all.length; i += SAVE_SLICE) {
 			if (i > 0) await yieldToEventLoop();
 			const end = Math.min(all.length, i + SAVE_SLICE);
-			encodeRecords(all, i, end, langs, dirs, digests, body);
+			tableRecords(all, i, end, langs, dirs, digests, langIds, dirIds);
 			if (agg) {
 				const slice = all.slice(i, end);
 				agg.addMany(slice, { counts: structureCounts(slice) });
 			}
-			body.cut();
 		}
-		const parts = body.parts;
-		// The body stays in its slices (written with one writev, checksummed part by part): no copy of it all.
-		let bodyBytes = 0;
-		for (const p of parts) bodyBytes += p.length;
 		const gen = (this.gen ?? 0) + 1;
 		const kept: NonNullable<Header['skips']> = [];
 		for (const sk of skips) {
@@ -1431,14 +1628,36 @@ export class JsonlIndexStore implements IndexStoreBackend {
 		}
 		const sums = digests.flat();
 		const aggs = aggregates ?? agg!.snapshot();
-		const header: Header = {
+		const header: HeaderTables = {
 			format: INDEX_FORMAT, version: INDEX_VERSION, gen, roots: meta.roots, fingerprint: meta.fingerprint,
-			count: all.length, bytes: bodyBytes, check: checksumParts(parts), langs: langs.rows, dirs: dirs.rows,
+			count: all.length, langs: langs.rows, dirs: dirs.rows,
 			tablesCheck: checksum(Buffer.from(JSON.stringify([langs.rows, dirs.rows]), 'utf8')),
 			sums, aggs, sumsCheck: checksum(Buffer.from(JSON.stringify(kept.length > 0 ? [sums, aggs, kept] : [sums, aggs]), 'utf8')),
 		};
 		if (kept.length > 0) header.skips = kept;
-		await writeFileAtomic(this.path, [Buffer.from(JSON.stringify(header) + '\n', 'utf8'), ...parts], this.fsync);
+		// Second pass: the lines, written a slice at a time through one reused buffer, after a
+		// header whose body length and checksum are written over once the body is.
+		const head = Buffer.from(headerLine(header, 0, emptyCheck()), 'utf8');
+		let bodyBytes = 0;
+		await writeFileAtomicWith(this.path, async (fh) => {
+			await writeAll(fh, [head], 0);
+			const sum = hasher()!;
+			const body = new BodyWriter(spareBlocks.pop() ?? Buffer.allocUnsafeSlow(BODY_BLOCK));
+			try {
+				for (let i = 0; i < all.length; i += SAVE_SLICE) {
+					encodeLines(all, i, Math.min(all.length, i + SAVE_SLICE), langIds, dirIds, body);
+					body.cut();
+					for (const part of body.parts) sum.update(part);
+					bodyBytes += await writeAll(fh, body.parts, head.length + bodyBytes);
+					body.reset();
+				}
+			} finally {
+				if (spareBlocks.length < 2) spareBlocks.push(body.base);
+			}
+			const final = Buffer.from(headerLine(header, bodyBytes, sum.digest()), 'utf8');
+			if (final.length !== head.length) throw new Error(`index header changed length (${head.length} → ${final.length} bytes)`);
+			await writeAll(fh, [final], 0);
+		}, this.fsync);
 		this.gen = gen;
 		this.baseBytes = bodyBytes;
 		// The journal's lines now carry an old generation: harmless if this removal is lost (so is
@@ -1457,7 +1676,10 @@ export class JsonlIndexStore implements IndexStoreBackend {
 	warmUp(sample: readonly FileRecord[]): void {
 		// An array made as `save` makes its own (its kind of elements is part of what is optimized for).
 		const all = listOf(sample);
-		encodeRecords(all, 0, all.length, new LangTable(), new DirTable(), new DigestTable(), new BodyWriter(Math.min(BODY_BLOCK, 512 * sample.length)));
+		const langIds = new Uint32Array(all.length);
+		const dirIds = new Uint32Array(all.length);
+		tableRecords(all, 0, all.length, new LangTable(), new DirTable(), new DigestTable(), langIds, dirIds);
+		encodeLines(all, 0, all.length, langIds, dirIds, new BodyWriter(Buffer.allocUnsafe(Math.min(BODY_BLOCK, 512 * sample.length))));
 	}
 
 	async commit(changes: IndexChanges, all: () => Iterable<FileRecord>, meta: IndexMeta,
