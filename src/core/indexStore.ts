@@ -849,12 +849,12 @@ function emptyCheck(): string {
 type HeaderTables = Omit<Header, 'bytes' | 'check'>;
 
 /**
- * The header line, `bytes` and `check` last and padded with spaces (JSON allows them) to a
- * fixed width: the save writes the line before the body, and the real values over it after.
+ * The header line from the JSON of its tables (`HeaderTables`), `bytes` and `check` last and
+ * padded with spaces (JSON allows them) to a fixed width: the save writes the line before the
+ * body, and the real values over it after.
  */
-function headerLine(h: HeaderTables, bytes: number, check: string): string {
-	const json = JSON.stringify(h);
-	return `${json.slice(0, -1)},"bytes":${String(bytes).padEnd(16)},"check":${JSON.stringify(check).padEnd(48)}}\n`;
+function headerLine(tablesJson: string, bytes: number, check: string): string {
+	return `${tablesJson.slice(0, -1)},"bytes":${String(bytes).padEnd(16)},"check":${JSON.stringify(check).padEnd(48)}}\n`;
 }
 
 /** `verify`, fed in pieces; undefined when the check's algorithm is unknown here. */
@@ -1637,7 +1637,8 @@ export class JsonlIndexStore implements IndexStoreBackend {
 		if (kept.length > 0) header.skips = kept;
 		// Second pass: the lines, written a slice at a time through one reused buffer, after a
 		// header whose body length and checksum are written over once the body is.
-		const head = Buffer.from(headerLine(header, 0, emptyCheck()), 'utf8');
+		const headJson = JSON.stringify(header);
+		const head = Buffer.from(headerLine(headJson, 0, emptyCheck()), 'utf8');
 		let bodyBytes = 0;
 		await writeFileAtomicWith(this.path, async (fh) => {
 			await writeAll(fh, [head], 0);
@@ -1654,7 +1655,7 @@ export class JsonlIndexStore implements IndexStoreBackend {
 			} finally {
 				if (spareBlocks.length < 2) spareBlocks.push(body.base);
 			}
-			const final = Buffer.from(headerLine(header, bodyBytes, sum.digest()), 'utf8');
+			const final = Buffer.from(headerLine(headJson, bodyBytes, sum.digest()), 'utf8');
 			if (final.length !== head.length) throw new Error(`index header changed length (${head.length} → ${final.length} bytes)`);
 			await writeAll(fh, [final], 0);
 		}, this.fsync);
