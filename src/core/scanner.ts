@@ -54,10 +54,12 @@ export interface ScanRunOptions extends ScanOptions {
 	pool?: AnalyzerPool;
 	/**
 	 * Files per batch sent to a thread. Small batches keep both threads fed when one is
-	 * descheduled, but every batch costs a message each way. Once results were sent packed, 32
-	 * was best on a busy 2-core machine (100k files, 6 interleaved runs each: 16 → mean 3.52 s,
-	 * 3.36 s user CPU; 32 → 3.22 s, 3.20 s; 64 → 3.87 s, 3.20 s); before, 16 had been
-	 * (16 → 5.8 s, 64 → 7.9 s, 256 → 7.8 s medians of 7). @default 32
+	 * descheduled, but every batch costs a message each way. On a quiet 2-core machine 128 is
+	 * best (the CLI, interleaved runs, medians: 100k synth files, 32 → 2.73 s, 128 → 2.61 s,
+	 * 256 → 2.62 s over 5 rounds, and 32 → 2.77 s, 64 → 2.69 s, 128 → 2.59 s over 6; the real
+	 * tree, 7 rounds: 32 → 1.56 s, 64 → 1.53 s, 128 → 1.52 s; the io suite agreed in two full
+	 * runs). Earlier, on a busier machine, 32 had measured best (16 → 3.52 s, 32 → 3.22 s,
+	 * 64 → 3.87 s). @default 128
 	 */
 	batchSize?: number;
 	/**
@@ -72,7 +74,7 @@ export interface ScanRunOptions extends ScanOptions {
 	ioConcurrency?: number;
 }
 
-const DEFAULT_BATCH = 32;
+const DEFAULT_BATCH = 128;
 
 function compareByRootPath(a: { root: number; path: string }, b: { root: number; path: string }): number {
 	return a.root - b.root || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
