@@ -786,23 +786,39 @@ function decodeBatch(line: string): Batch | undefined {
 	}
 }
 
-function sha1(buf: Uint8Array): string {
-	return createHash('sha1').update(buf).digest('hex');
-}
-
 // zlib.crc32 is in Node ≥ 20.15 / 22.2 (~5 ms for 20 MB, SHA-1 ~25-40 ms); older runtimes write SHA-1.
 const crc32 = (zlib as { crc32?: (data: Uint8Array, value?: number) => number }).crc32;
 
+/** `checksum`, fed in pieces: this runtime's algorithm, or the one named (undefined when it is not here). */
+function hasher(alg: string = crc32 ? 'crc32' : 'sha1'): { update(b: Uint8Array): void; digest(): string } | undefined {
+	if (alg === 'crc32') {
+		if (!crc32) return undefined;
+		let c = 0;
+		return { update: (b) => void (c = crc32(b, c)), digest: () => `crc32:${c.toString(16)}` };
+	}
+	if (alg !== 'sha1') return undefined;
+	const h = createHash('sha1');
+	return { update: (b) => void h.update(b), digest: () => `sha1:${h.digest('hex')}` };
+}
+
 function checksum(buf: Uint8Array): string {
-	return crc32 ? `crc32:${crc32(buf).toString(16)}` : `sha1:${sha1(buf)}`;
+	const h = hasher()!;
+	h.update(buf);
+	return h.digest();
+}
+
+/** `verify`, fed in pieces; undefined when the check's algorithm is unknown here. */
+function checker(check: unknown): { update(b: Uint8Array): void; ok(): boolean } | undefined {
+	if (typeof check !== 'string') return undefined;
+	const h = hasher(check.slice(0, check.indexOf(':')));
+	return h && { update: h.update, ok: () => h.digest() === check };
 }
 
 /** True when `buf` matches a header's `check`; false when it differs or cannot be computed here. */
 function verify(buf: Uint8Array, check: unknown): boolean {
-	if (typeof check !== 'string') return false;
-	if (check.startsWith('crc32:')) return crc32 !== undefined && check === `crc32:${crc32(buf).toString(16)}`;
-	if (check.startsWith('sha1:')) return check === `sha1:${sha1(buf)}`;
-	return false;
+	const c = checker(check);
+	c?.update(buf);
+	return c?.ok() ?? false;
 }
 
 function errCode(e: unknown): string | undefined {
@@ -828,18 +844,6 @@ interface SliceBuffer extends Buffer {
 let loadBuffer: Buffer | undefined;
 const LOAD_BUFFER = 1 << 20;
 
-/** `checksum`, fed in pieces: this runtime's algorithm, or the one named (undefined when it is not here). */
-function hasher(alg: string = crc32 ? 'crc32' : 'sha1'): { update(b: Uint8Array): void; digest(): string } | undefined {
-	if (alg === 'crc32') {
-		if (!crc32) return undefined;
-		let c = 0;
-		return { update: (b) => void (c = crc32(b, c)), digest: () => `crc32:${c.toString(16)}` };
-	}
-	if (alg !== 'sha1') return undefined;
-	const h = createHash('sha1');
-	return { update: (b) => void h.update(b), digest: () => `sha1:${h.digest('hex')}` };
-}
-
 /** A checksum of the width `hasher` gives here, as the header's placeholder. */
 function emptyCheck(): string {
 	return crc32 ? 'crc32:0' : `sha1:${'0'.repeat(40)}`;
@@ -855,13 +859,6 @@ type HeaderTables = Omit<Header, 'bytes' | 'check'>;
  */
 function headerLine(tablesJson: string, bytes: number, check: string): string {
 	return `${tablesJson.slice(0, -1)},"bytes":${String(bytes).padEnd(16)},"check":${JSON.stringify(check).padEnd(48)}}\n`;
-}
-
-/** `verify`, fed in pieces; undefined when the check's algorithm is unknown here. */
-function checker(check: unknown): { update(b: Uint8Array): void; ok(): boolean } | undefined {
-	if (typeof check !== 'string') return undefined;
-	const h = hasher(check.slice(0, check.indexOf(':')));
-	return h && { update: h.update, ok: () => h.digest() === check };
 }
 
 /** `parseLine`'s answers other than the next line's start. */

@@ -4,6 +4,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -114,4 +115,25 @@ test('a base replaced between open and load: the records are the new base\'s, ch
 	const r = opened.load();
 	assert.equal(r.status, 'ok');
 	assert.deepEqual(r.records, replaced);
+});
+
+test('a base whose checksum is SHA-1 (what runtimes without zlib.crc32 write) loads, streamed or whole, and a wrong one is caught', async () => {
+	const dir = tempDir();
+	const file = path.join(dir, 'index');
+	for (const n of [50, 9000]) {
+		const saved = records(n, 0, -1);
+		await new JsonlIndexStore(file, { fsync: false }).save(saved, meta);
+		const buf = readFileSync(file);
+		const nl = buf.indexOf(10);
+		const header = JSON.parse(buf.toString('utf8', 0, nl)) as { check: string };
+		const body = buf.subarray(nl + 1);
+		assert.match(header.check, /^crc32:/);
+		for (const [check, status] of [[`sha1:${createHash('sha1').update(body).digest('hex')}`, 'ok'], [`sha1:${'0'.repeat(40)}`, 'repaired']]) {
+			header.check = check;
+			writeFileSync(file, Buffer.concat([Buffer.from(JSON.stringify(header) + '\n'), body]));
+			const r = await new JsonlIndexStore(file).load(meta);
+			assert.equal(r.status, status, `${n} records, ${check.slice(0, 8)}`);
+			assert.deepEqual(r.records, saved);
+		}
+	}
 });
