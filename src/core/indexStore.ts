@@ -24,7 +24,7 @@
 // Only when the checksum fails is the file read whole and its lines checked one by one against
 // their own hash, to keep the intact records. (Versions 1 and 2 parsed every structure array at
 // load: 1.5M small objects for 100k files.) Saving writes the body through a reused buffer too:
-// neither holds the whole file in memory (see `loadBuffer` for why that matters).
+// neither holds the whole file in memory (see `spareBlocks` for why that matters).
 //
 // Folder digests (dirSums.ts): `sums` holds, per folder with records, their count and two sums
 // of a hash of each file's (name, size, mtime); `aggs` the aggregates of all records; `skips` the
@@ -611,17 +611,28 @@ function structureCounts(records: readonly FileRecord[]): Uint32Array {
 }
 
 /**
- * Bytes of the buffer a save writes the body through: one slice of records' lines (more go to
- * buffers made for them, dropped once written).
+ * Bytes of the buffer a body is read or written through: a load reads it in pieces this big (a
+ * longer line grows it), a save writes one slice of records' lines from it (more go to buffers
+ * made for them, dropped once written).
  */
 const BODY_BLOCK = 1 << 20;
 
 /**
- * Body buffers kept from one save to the next: fresh memory is slow to fault in on some
- * machines (see `loadBuffer`), and a save that kept its whole body in fresh buffers (16 MB for
- * 100k records) paid for it. Each save takes its own (two stores may save at once).
+ * Body buffers kept from one load or save to the next. Fresh memory is slow to fault in on some
+ * machines: on this project's 2-core VM a new 16 MB buffer costs ~45 ms before the first byte
+ * goes in. The old load read the whole file into one and copied it into one string of the whole
+ * file (half the load of 100k records); reading the same file through one reused 1 MiB buffer
+ * takes ~1 ms. Each load or save takes its own (two stores may save at once) and gives it back.
  */
 const spareBlocks: Buffer[] = [];
+
+function takeBlock(): Buffer {
+	return spareBlocks.pop() ?? Buffer.allocUnsafeSlow(BODY_BLOCK);
+}
+
+function giveBlock(b: Buffer): void {
+	if (b.length === BODY_BLOCK && spareBlocks.length < 2) spareBlocks.push(b);
+}
 
 /**
  * Writes base lines straight into a buffer (UTF-8), hashing ASCII lines over their bytes: no
@@ -834,16 +845,6 @@ interface SliceBuffer extends Buffer {
 	utf8Slice(start: number, end: number): string;
 }
 
-/**
- * The buffer `parseRecords` reads a body through, kept from one load to the next. Fresh memory
- * is slow to fault in on some machines: on this project's 2-core VM a new 16 MB buffer costs
- * ~45 ms before the first byte is read into it, and copying it into one 16 MB string as much
- * again (half the load of 100k records), while reading the same file through one 1 MiB buffer
- * takes ~1 ms.
- */
-let loadBuffer: Buffer | undefined;
-const LOAD_BUFFER = 1 << 20;
-
 /** A checksum of the width `hasher` gives here, as the header's placeholder. */
 function emptyCheck(): string {
 	return crc32 ? 'crc32:0' : `sha1:${'0'.repeat(40)}`;
@@ -963,13 +964,13 @@ const lineNumbers = new Float64Array(12);
 
 /**
  * The fast path: the records of a base body of `bytes` bytes, whole in memory or read in
- * pieces through a reused buffer (`loadBuffer`), checked against the header's `check` as it
+ * pieces through `source.through` (a reused buffer: `spareBlocks`), checked against the header's `check` as it
  * goes. No string of the whole body, no array per line (one JSON.parse per head cost ~2× more,
  * mostly in garbage collection); the structure text is kept as is: pending records. Undefined
  * when the checksum or the length differ, or anything is not exactly as `BodyWriter` writes it
  * (the caller then checks line by line).
  */
-function parseRecords(source: Buffer | BodyRead, bytes: number, check: unknown, count: number, langs: LangRow[], dirs: string[]): PendingRecords | undefined {
+function parseRecords(source: Buffer | { read: BodyRead; through: Buffer }, bytes: number, check: unknown, count: number, langs: LangRow[], dirs: string[]): PendingRecords | undefined {
 	const sum = checker(check);
 	if (!sum) return undefined;
 	const records: FileRecord[] = new Array(count);
@@ -980,9 +981,9 @@ function parseRecords(source: Buffer | BodyRead, bytes: number, check: unknown, 
 	let read: BodyRead | undefined;
 	let buf: Buffer;
 	let lim: number;
-	if (typeof source === 'function') {
-		read = source;
-		buf = loadBuffer ??= Buffer.allocUnsafeSlow(LOAD_BUFFER);
+	if (!Buffer.isBuffer(source)) {
+		read = source.read;
+		buf = source.through;
 		lim = 0;
 	} else {
 		// Whole: checked before the parse (a damaged body is not parsed twice).
@@ -1225,7 +1226,7 @@ export class JsonlIndexStore implements IndexStoreBackend {
 	}
 
 	async load(expect?: IndexMeta): Promise<LoadResult> {
-		const st = await this.readHeader(expect, 'head');
+		const st = await this.readHeader(expect, false);
 		return 'result' in st ? st.result : this.parseBody(st);
 	}
 
@@ -1237,7 +1238,7 @@ export class JsonlIndexStore implements IndexStoreBackend {
 	 * call) and returns what `load` would.
 	 */
 	async open(expect?: IndexMeta): Promise<OpenResult> {
-		const st = await this.readHeader(expect, 'quick');
+		const st = await this.readHeader(expect, true);
 		if ('result' in st) {
 			const result = st.result;
 			return { status: result.status, meta: result.meta, warnings: result.warnings, load: () => result };
@@ -1257,27 +1258,26 @@ export class JsonlIndexStore implements IndexStoreBackend {
 	}
 
 	/**
-	 * Reads the journal and the base's header line (or the whole base, `read` 'whole'), checks
-	 * the header; either a final result or what parsing needs. A body not read here is read, and
-	 * checked, only if parsed. 'quick' also reads the digests file and tells whether the records
-	 * can be skipped (`OpenResult.quick`); when they cannot, it reads the whole base.
+	 * Reads the journal and the base's header line (the whole base when it is that small),
+	 * checks the header; either a final result or what parsing needs. A body not read here is
+	 * read, and checked, only if parsed (`streamRecords`). `quick` also reads the digests file and
+	 * tells whether the records can be skipped (`OpenResult.quick`).
 	 */
-	private async readHeader(expect: IndexMeta | undefined, read: 'head' | 'quick' | 'whole'): Promise<{ result: LoadResult } | HeaderStage> {
-		const quickOnly = read === 'quick';
+	private async readHeader(expect: IndexMeta | undefined, quick: boolean): Promise<{ result: LoadResult } | HeaderStage> {
 		const t0 = performance.now();
 		this.gen = undefined;
 		this.mustCompact = false;
 		this.journalBytes = 0;
 		let buf: Buffer;
 		let journal: Buffer | undefined;
-		/** The base's size; `buf` may hold only its start (the header) when `quickOnly`. */
+		/** The base's size; `buf` may hold only its start (the header). */
 		let size: number;
 		let digestFile: Buffer | undefined;
 		try {
 			[{ buf, size }, journal, digestFile] = await Promise.all([
-				read !== 'whole' ? readHead(this.path) : readWhole(this.path).then((b) => ({ buf: b, size: b.length })),
+				readHead(this.path),
 				readWhole(this.journalPath).catch((e) => (errCode(e) === 'ENOENT' ? undefined : Promise.reject(e))),
-				quickOnly ? readWhole(this.digestsPath).catch(() => undefined) : undefined,
+				quick ? readWhole(this.digestsPath).catch(() => undefined) : undefined,
 				// Temp files never match the base's name: removing them can overlap the reads.
 				removeStaleTemps(this.path),
 			]);
@@ -1289,7 +1289,7 @@ export class JsonlIndexStore implements IndexStoreBackend {
 			return this.fail('rebuild', warnings, t0, readMs);
 		}
 		const st = this.checkHeader(buf, size, journal, expect, t0, performance.now() - t0);
-		if ('result' in st || !quickOnly) return st;
+		if ('result' in st || !quick) return st;
 		st.quick = this.quickOf(st, digestFile);
 		return st;
 	}
@@ -1414,6 +1414,7 @@ export class JsonlIndexStore implements IndexStoreBackend {
 	 */
 	private streamRecords(st: HeaderStage): PendingRecords | undefined {
 		let fd: number | undefined;
+		const through = takeBlock();
 		try {
 			fd = fs.openSync(this.path, 'r');
 			const head = Buffer.allocUnsafe(st.head.length);
@@ -1425,11 +1426,12 @@ export class JsonlIndexStore implements IndexStoreBackend {
 				at += got;
 				return got;
 			};
-			return parseRecords(read, st.header.bytes, st.header.check, st.header.count, st.langs, st.header.dirs);
+			return parseRecords({ read, through }, st.header.bytes, st.header.check, st.header.count, st.langs, st.header.dirs);
 		} catch {
 			return undefined;
 		} finally {
 			if (fd !== undefined) fs.closeSync(fd);
+			giveBlock(through);
 		}
 	}
 
@@ -1640,7 +1642,7 @@ export class JsonlIndexStore implements IndexStoreBackend {
 		await writeFileAtomicWith(this.path, async (fh) => {
 			await writeAll(fh, [head], 0);
 			const sum = hasher()!;
-			const body = new BodyWriter(spareBlocks.pop() ?? Buffer.allocUnsafeSlow(BODY_BLOCK));
+			const body = new BodyWriter(takeBlock());
 			try {
 				for (let i = 0; i < all.length; i += SAVE_SLICE) {
 					encodeLines(all, i, Math.min(all.length, i + SAVE_SLICE), langIds, dirIds, body);
@@ -1650,7 +1652,7 @@ export class JsonlIndexStore implements IndexStoreBackend {
 					body.reset();
 				}
 			} finally {
-				if (spareBlocks.length < 2) spareBlocks.push(body.base);
+				giveBlock(body.base);
 			}
 			const final = Buffer.from(headerLine(headJson, bodyBytes, sum.digest()), 'utf8');
 			if (final.length !== head.length) throw new Error(`index header changed length (${head.length} → ${final.length} bytes)`);
