@@ -14,6 +14,7 @@ import { analyzeBuffer, awaitOptimizedAnalyzer, DEFAULT_MAX_FILE_SIZE, warmUpAna
 import type { AnalyzeResult } from './analyzer';
 import { encodeStructure, packCounts } from './fileIndex';
 import type { AnalyzeOptions, Category, FileAnalysis, FileRecord, Skipped, SymbolRef } from './types';
+import { smallInt } from './types';
 
 /** What the pool sends per file: where it is and how it is reported. */
 export interface AnalyzeJob {
@@ -228,12 +229,13 @@ export function unpackOutcomes(p: PackedOutcomes, jobs: readonly (AnalyzeJob | u
 		const language = strs[head];
 		const category = strs[a[k++]] as Category;
 		const unknown = a[k++] === 1;
-		const bytes = a[k++];
-		const lines = a[k++];
-		const code = a[k++];
-		const comment = a[k++];
-		const blank = a[k++];
-		const size = a[k++];
+		// Counts as small integers, not boxed doubles (see `smallInt`).
+		const bytes = smallInt(a[k++]);
+		const lines = smallInt(a[k++]);
+		const code = smallInt(a[k++]);
+		const comment = smallInt(a[k++]);
+		const blank = smallInt(a[k++]);
+		const size = smallInt(a[k++]);
 		const mtimeMs = a[k++];
 		const nImports = a[k++];
 		const nClasses = a[k++];
@@ -258,13 +260,13 @@ export function unpackOutcomes(p: PackedOutcomes, jobs: readonly (AnalyzeJob | u
 		const classes: SymbolRef[] = new Array(nClasses);
 		for (let j = 0; j < nClasses; j++) {
 			const len = a[k++];
-			classes[j] = { name: names.slice(at, at + len), line: a[k++] };
+			classes[j] = { name: names.slice(at, at + len), line: smallInt(a[k++]) };
 			at += len;
 		}
 		const functions: SymbolRef[] = new Array(nFunctions);
 		for (let j = 0; j < nFunctions; j++) {
 			const len = a[k++];
-			functions[j] = { name: names.slice(at, at + len), line: a[k++] };
+			functions[j] = { name: names.slice(at, at + len), line: smallInt(a[k++]) };
 			at += len;
 		}
 		out[i] = unknown
@@ -431,7 +433,7 @@ export function outcomeOf(job: AnalyzeJob, bytes: Buffer, st: { size: number; mt
 	try {
 		const res = analyzeBuffer(bytes, baseName(job.relPath), opts);
 		return res.ok
-			? { ...res.analysis, path: job.relPath, root: job.root, size: st.size, mtimeMs: st.mtimeMs }
+			? { ...res.analysis, path: job.relPath, root: job.root, size: smallInt(st.size), mtimeMs: st.mtimeMs }
 			: { path: job.relPath, root: job.root, reason: res.reason, ...(res.detail ? { detail: res.detail } : {}) };
 	} catch (err) {
 		// An analyzer bug must not take the scan down; it is reported with the file.

@@ -60,7 +60,7 @@ import { Aggregates } from './aggregate';
 import type { AggregateSnapshot } from './aggregate';
 import { DigestTable } from './dirSums';
 import type { Category, FileRecord, Logger, Skipped, SkipReason, SymbolRef } from './types';
-import { silentLogger } from './types';
+import { silentLogger, smallInt } from './types';
 
 export const INDEX_FORMAT = 'workspace-stats-index';
 export const INDEX_VERSION = 3;
@@ -1024,11 +1024,12 @@ function parseRecords(source: Buffer | { read: BodyRead; through: Buffer }, byte
 			p = next;
 			// [root, lang, dir, size, mtimeMs, bytes, code, comment, blank, imports, classes, functions]
 			const path = linePath;
-			const root = f[0];
+			// Counts as small integers, not boxed doubles (see `smallInt`).
+			const root = smallInt(f[0]);
 			const li = f[1];
-			const code = f[6];
-			const comment = f[7];
-			const blank = f[8];
+			const code = smallInt(f[6]);
+			const comment = smallInt(f[7]);
+			const blank = smallInt(f[8]);
 			if (!isCount(root) || !isCount(li) || li >= langs.length || !isCount(f[2]) || f[2] >= dirs.length || !isCount(f[3]) ||
 				!isCount(f[5]) || !isCount(code) || !isCount(comment) || !isCount(blank) || !isCount(f[9]) || !isCount(f[10]) ||
 				!isCount(f[11]) || path === '') return undefined;
@@ -1040,7 +1041,7 @@ function parseRecords(source: Buffer | { read: BodyRead; through: Buffer }, byte
 			const lang = langs[li];
 			// Pending: `imports` holds the structure text until `materialize` (same key order as a decoded record).
 			const r: FileRecord = {
-				path, root, language: lang.language, category: lang.category, size: f[3], mtimeMs: f[4], bytes: f[5],
+				path, root, language: lang.language, category: lang.category, size: smallInt(f[3]), mtimeMs: f[4], bytes: smallInt(f[5]),
 				lines: code + comment + blank, code, comment, blank, imports: lineStructure as unknown as string[],
 				classes: null as unknown as SymbolRef[], functions: null as unknown as SymbolRef[],
 			};
