@@ -289,7 +289,7 @@ export interface LanguageDef {
  * index load's parsed numbers, an `fs.Stats`) is a boxed double even when it is whole, and one
  * such value stored in a record's field turns that field into a boxed double in *every* record
  * of the same shape: 16 more bytes and one more object for the collector per field and record
- * (the index load's records were 412 bytes each, ~290 with their counts held this way). Numbers
+ * (the index load's records were 412 bytes each, 300 with their counts held this way). Numbers
  * that are not 32-bit integers (an mtime, a size past 2 GiB) are returned as they are.
  */
 export function smallInt(v: number): number {
