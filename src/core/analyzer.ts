@@ -167,6 +167,68 @@ function lineClass(hasCode: boolean, hasComment: boolean, mergedCode: boolean, a
 	return BLANK_LINE;
 }
 
+/** State of `joinedLine` over one file. */
+interface Joined {
+	/** Index of a comment-only line after a `\` line whose block comment is still open; -1 when none. */
+	pending: number;
+	/** Lines the last call turned from comment into code (earlier lines): the caller moves them in its counts. */
+	moved: number;
+	/** Emptied lines (code only as the empty lines cloc keeps after a `\` line) since the last other code line. */
+	emptied: number;
+	/** The file's code count right after the last emptied line was counted. */
+	codeMark: number;
+}
+
+/**
+ * cloc's reading of `clocJoinedComments` languages, for a finished line of class `k` at index
+ * `line`, when the line before ended with `\` or a comment that such a line was followed by is
+ * still open: a line left empty by comment removal right after a line ending with `\` in code
+ * (`afterCodeBackslash`) is code. A block comment over several lines leaves one line (what
+ * stands before its opener and after its closer): when both are blank, its first line is that
+ * code line, decided when the comment closes. Also counts the emptied lines after the last
+ * other code line (`code`: the file's code count before this line): cloc drops them at the
+ * end of the file (see `endJoined`).
+ */
+function joinedLine(k: number, j: Joined, afterCodeBackslash: boolean, hasCode: boolean, lsState: number, state: number, line: number, code: number, classes: number[] | undefined): number {
+	if (j.pending !== -1) {
+		if (hasCode) j.pending = -1; // code after the closer: the line cloc keeps is that code
+		else if (state !== BLOCK) {
+			j.moved = 1;
+			if (classes !== undefined) classes[j.pending] = CODE_LINE;
+			j.pending = -1;
+		}
+	} else if (afterCodeBackslash && k === COMMENT_LINE && lsState === CODE) {
+		if (state === BLOCK) j.pending = line;
+		else k = CODE_LINE;
+	}
+	const e = j.moved + (k === CODE_LINE && !hasCode ? 1 : 0);
+	if (e > 0) {
+		j.emptied = code === j.codeMark ? j.emptied + e : e;
+		j.codeMark = code + e;
+	}
+	return k;
+}
+
+/**
+ * At the end of a file: cloc splits its text into lines with Perl's `split`, which drops the
+ * empty lines at the end, so the emptied lines after the last other code line are not code but
+ * comment (they were not blank to begin with). Returns how many lines move from code to comment.
+ */
+function endJoined(j: Joined, code: number, classes: number[] | undefined): number {
+	if (j.emptied === 0 || code !== j.codeMark) return 0;
+	if (classes !== undefined) {
+		// No other code line after them: they are the last `emptied` code lines.
+		let left = j.emptied;
+		for (let l = classes.length - 1; l >= 0 && left > 0; l--) {
+			if (classes[l] === CODE_LINE) {
+				classes[l] = COMMENT_LINE;
+				left--;
+			}
+		}
+	}
+	return j.emptied;
+}
+
 const CODE = 0;
 const BLOCK = 1;
 const STRING = 2;
@@ -252,13 +314,23 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 	 * on a later line with code after it, cloc joins that code to the opening line and counts
 	 * the closing line as comment. Done here in cloc mode.
 	 */
-	const mergeClosers = clocMode;
+	/** See `LanguageDef.clocJoinedComments`. */
+	const joinedComments = c.def.clocJoinedComments === true;
+	const mergeClosers = clocMode || joinedComments;
 	let openHasCode = false;
 	let openLine = 0;
 	let merged = false;
 	/** See `LanguageDef.clocLineContinuation`. */
 	const backslashBlank = c.def.clocLineContinuation === true;
 	let afterBackslash = false;
+	/**
+	 * With `joinedComments`: the line before ended with `\` in code (not in a comment), so a
+	 * line that is only comment is code to cloc (see `clocJoinedComments`).
+	 */
+	let codeBackslash = false;
+	/** A line comment ran to the end of this line (its last byte is comment, not code). */
+	let lineCommentEol = false;
+	const joined: Joined = { pending: -1, moved: 0, emptied: 0, codeMark: -1 };
 	const hashComment = clocMode ? (c.def.lineComments?.[0]?.charCodeAt(0) ?? -1) : -1;
 	/** cloc mode: comment and marker line counts when the current doc string opened. */
 	let docOpenComment = 0;
@@ -405,6 +477,7 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 								i++;
 							}
 						}
+						lineCommentEol = true;
 						break;
 					case TokenKind.ClocMarker:
 						// `/*` or `*/` in Python code: cloc drops the whole line (see DocMode.Cloc).
@@ -607,6 +680,12 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 			state = lsState;
 			cur = lsCur;
 		} else k = lineClass(hasCode, hasComment, merged && mergeClosers, afterBackslash, lsState);
+		if (joinedComments && (afterBackslash || joined.pending !== -1)) {
+			k = joinedLine(k, joined, codeBackslash, hasCode, lsState, state, lines - 1, code, classes);
+			code += joined.moved;
+			comment -= joined.moved;
+			joined.moved = 0;
+		}
 		if (k === CODE_LINE) code++;
 		else if (k === BLANK_LINE) blank++;
 		else comment++;
@@ -615,6 +694,8 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 		if (state === DOC && openLine === lines - 1) docOpenMerged = merged && hasCode;
 		merged = false;
 		afterBackslash = backslashBlank && i > lineStart && buf[i - 1] === 0x5c;
+		codeBackslash = joinedComments && afterBackslash && state === CODE && !lineCommentEol;
+		lineCommentEol = false;
 		if (cand !== -1) {
 			if (pendingCut !== -1) candEnd = pendingCut;
 			const plan = planFor(c, buf[cand], hint);
@@ -638,7 +719,13 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 	// A last line without a line break.
 	if (i > lineStart) {
 		lines++;
-		const k = marker ? MARKER_LINE : lineClass(hasCode, hasComment, merged && mergeClosers, afterBackslash, lsState);
+		let k = marker ? MARKER_LINE : lineClass(hasCode, hasComment, merged && mergeClosers, afterBackslash, lsState);
+		if (joinedComments && (afterBackslash || joined.pending !== -1)) {
+			k = joinedLine(k, joined, codeBackslash, hasCode, lsState, state, lines - 1, code, classes);
+			code += joined.moved;
+			comment -= joined.moved;
+			joined.moved = 0;
+		}
 		// Added, not incremented in branches: this runs once per file, after the main loop, and a
 		// branch here that V8 saw no file take yet would throw the optimized loop away with it.
 		code += k === CODE_LINE ? 1 : 0;
@@ -651,6 +738,11 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 			const plan = planFor(c, buf[cand], hint);
 			if (plan !== null) matchStructure(c, plan, buf, cand, lineStart, candEnd === -1 ? n : candEnd, cutStart, cutEnd, nCuts, lines, out);
 		}
+	}
+	if (joinedComments) {
+		const dropped = endJoined(joined, code, classes);
+		code -= dropped;
+		comment += dropped;
 	}
 	if (clocMode && state === DOC && !docAsCode) {
 		// cloc only removes doc strings that are closed: an unclosed one stays code to the end.
@@ -973,6 +1065,10 @@ export function warmUpText(def: LanguageDef, structure = true): string {
 	for (const [o, c] of def.docStrings ?? []) l.push(`${o}doc${c}`, `${o}`, '  doc text', `# not a comment /* here */`, `${c}`, `x = f(${o}a`, `b${c}) + 1`, `  ${o} inline ${c} code()`);
 	if (def.regexLiterals === true) l.push('x = /a[/"]b\\/c/g.test(y) / 2 / z', 'return /["\']/.exec(s)', 'a = b / c; d = e / f', 'r = /unclosed');
 	l.push('continued \\', '', 'end = 1');
+	if (def.clocJoinedComments === true) {
+		const [o, c] = bc[0] ?? ['/*', '*/'];
+		l.push('#define M(x) \\', `${o}${c}`, 'y = 1 \\', `${o} open`, `  ${c}`, 'z = 2 \\', `${o} a`, `${c} after \\`, `${lc[0] ?? o} c`, 'w = 3');
+	}
 	if (structure) l.push(
 		'import a.b.c',
 		'from x import y',
@@ -1025,6 +1121,7 @@ export function analyzerFeatures(def: LanguageDef): string[] {
 	if ((def.docStrings?.length ?? 0) > 0) f.push(`doc-${def.docStringRule ?? 'anywhere'}`);
 	if (def.regexLiterals === true) f.push('regex');
 	if (def.clocLineContinuation === true) f.push('line-continuation');
+	if (def.clocJoinedComments === true) f.push('joined-comments');
 	const st = def.structure;
 	if (st !== undefined) {
 		if ((st.imports?.length ?? 0) > 0) f.push('imports');

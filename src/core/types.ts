@@ -270,6 +270,17 @@ export interface LanguageDef {
 	 */
 	clocLineContinuation?: boolean;
 	/**
+	 * As cloc counts its C-family languages: it joins each line that ends with `\` to the next,
+	 * then removes comments from the text. So a comment-only line right after a line ending
+	 * with `\` in code is left empty, and cloc keeps an empty line after a `\` line as code
+	 * (Boost ends its macros so: `#define M(x) \`, then a line with an empty block comment).
+	 * And a block comment over several lines leaves one line, what stands before its opener
+	 * and after its closer: a closing line with code after it, of a comment opened after
+	 * code, is comment (that code counts on the opening line). Needs `clocLineContinuation`.
+	 * Optional; added by the analyzer. @default false
+	 */
+	clocJoinedComments?: boolean;
+	/**
 	 * `/…/` regular expression literals (JavaScript family): a `/` that cannot be a division
 	 * (judged by the byte before it) starts one, skipped to its closing `/` on the same line, so
 	 * quotes and comment markers inside it are inert. Optional; added by the analyzer.

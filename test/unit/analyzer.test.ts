@@ -81,8 +81,64 @@ describe('line classes', () => {
 	});
 
 	it('JavaScript: a backslash before a line break does not make a regex span lines', () => {
-		// Found by the line-ending property: `(/\` + LF once swallowed the line break.
-		for (const eol of ['\n', '\r\n', '\r']) assert.equal(classesOf('a.js', `x = (/\\${eol}/* c */${eol}y();`), 'CMC', JSON.stringify(eol));
+		// Found by the line-ending property: `(/\` + LF once swallowed the line break. (A
+		// comment-only line right after it would be code, as cloc counts it: see below.)
+		for (const eol of ['\n', '\r\n', '\r']) assert.equal(classesOf('a.js', `x = (/\\${eol}y(); /* c${eol}*/${eol}z();`), 'CCMC', JSON.stringify(eol));
+	});
+
+	// Each case checked against cloc 1.96 (`cloc --skip-uniqueness`), which joins a line ending
+	// with `\` to the next and then removes comments from the text: an emptied line right after
+	// a `\` line stays, as code, and a comment over several lines leaves one line.
+	it('C family: a comment-only line right after a line ending with `\\` in code is code, as cloc counts it', () => {
+		const cases: [string, string[], string][] = [
+			// Boost's idiom: an empty block comment ends a macro.
+			['a.hpp', ['#define A(x) \\', '  foo(x) \\', '/**/', 'int y;'], 'CCCC'],
+			['e.c', ['int q; \\', '// doc', 'int c;'], 'CCC'],
+			// Over several lines: the comment's first line is the one cloc keeps…
+			['c.c', ['#define X(a) \\', '/* multi', '   line */', 'int c;'], 'CCMC'],
+			// …unless code follows the closer: that is the line kept (and is code anyway).
+			['d.c', ['#define X(a) \\', '/* multi', '   line */ y', 'int c;'], 'CMCC'],
+			['f.c', ['int q; \\', '/* a */ /* b', ' c */', 'int c;'], 'CCMC'],
+			['g.c', ['x = 1 \\', '  /* a', ' */ \\', '/* b */', 'int c;'], 'CMCCC'],
+			// The `\\` is comment, not code: the next comment line stays comment.
+			['b.c', ['int a; // c \\', '/* x */', 'int b;'], 'CMC'],
+			['h.c', ['int a; /* x \\', '   y */', '/* z */'], 'CMM'],
+			// No `\\` right before (the blank line after it is code, as cloc counts it): comment.
+			['i.c', ['int a; \\', '', '/* z */', 'int b;'], 'CCMC'],
+			['t.ts', ['const a = 1 + \\', '// c', 'b;'], 'CCC'],
+		];
+		for (const [name, lines, want] of cases) {
+			for (const eol of ['\n', '\r\n']) assert.equal(classesOf(name, lines.join(eol) + eol), want, `${name} ${JSON.stringify(eol)}`);
+			// The same without a line break at the end of the file.
+			assert.equal(classesOf(name, lines.join('\n')), want, `${name} (no final line break)`);
+		}
+		// At the end of the file cloc drops such emptied lines (Perl's split drops trailing empty
+		// fields): comment, not code; blank lines stay blank.
+		for (const [name, text, want] of [
+			['j.c', 'int a; \\\n/* z */\n', 'CM'],
+			['k.c', 'int a; \\\n\n', 'CM'],
+			['l.c', 'int a; \\\n/**/\n// end\n', 'CMM'],
+			['m.c', 'int a; \\\n/* x\n */\n\n', 'CMMB'],
+		]) {
+			assert.equal(classesOf(name, text), want, name);
+			// The counts too (counted apart from the classes).
+			const letters = [...want];
+			const lines = letters.length;
+			assert.deepEqual(counts(name, text), [lines, letters.filter((x) => x === 'C').length, letters.filter((x) => x === 'M').length, letters.filter((x) => x === 'B').length], `${name} counts`);
+		}
+		// Not in languages cloc reads otherwise: a `#` comment after a `\\` line stays comment.
+		assert.equal(classesOf('a.py', 'x = 1 + \\\n# c\ny = 2\n'), 'CMC');
+		assert.equal(classesOf('A.java', 'int a; \\\n/* c */\nint b;\n'), 'CMC');
+	});
+
+	it('C family: a block comment that closes before code, on a later line than code it follows, leaves one code line (cloc)', () => {
+		// cloc removes the comment from the text: the code before it and after it make one line.
+		assert.equal(classesOf('m2.hpp', 'int a /* x\n y */ ;\nint f();\n'), 'CMC');
+		assert.equal(classesOf('m.js', 'const a = b?.c ?? d; /* x\n y */ const e = 1;\n'), 'CM');
+		// Three parts: still one code line.
+		assert.equal(classesOf('n.c', 'a(); /* x\n*/ b(); /* y\n*/ c();\n'), 'CMM');
+		// Nothing after the closer: the closing line is comment anyway.
+		assert.equal(classesOf('o.c', 'a(); /* x\n y */\nb();\n'), 'CMC');
 	});
 
 	it('TypeScript: a division is not a regex', () => {
