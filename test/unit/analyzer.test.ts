@@ -308,6 +308,13 @@ describe('structure', () => {
 		assert.deepEqual(a.functions, [{ name: 'm', line: 7 }, { name: 'inner', line: 8 }, { name: 'sq', line: 12 }]);
 	});
 
+	it('Python: names that are not ASCII (Python 3 identifiers)', () => {
+		const src = ['class Über(object):', '    def cassé(self):', '        pass', 'def 数据(x): pass', 'def ascii_after(): pass'].join('\n');
+		const a = ok(analyzeBuffer(Buffer.from(src), 'u.py'));
+		assert.deepEqual(a.classes, [{ name: 'Über', line: 1 }]);
+		assert.deepEqual(a.functions, [{ name: 'cassé', line: 2 }, { name: '数据', line: 4 }, { name: 'ascii_after', line: 5 }]);
+	});
+
 	it('TypeScript: imports, classes (not interfaces), functions, methods, constructors, arrows, getters', () => {
 		const src = [
 			"import { a } from './a';", // 1 ./a
