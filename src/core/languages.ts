@@ -666,6 +666,15 @@ class FirstSetParser {
 		return { set, nullable: false, must: hintOf(c), lit: '', ch: c };
 	}
 
+	/** A `\uXXXX` escape at the cursor: its code (the cursor moves past it); else undefined. */
+	private unicodeEscape(): number | undefined {
+		const s = this.src;
+		if (s[this.i] !== '\\' || s[this.i + 1] !== 'u' || !/^[0-9A-Fa-f]{4}$/.test(s.slice(this.i + 2, this.i + 6))) return undefined;
+		const code = parseInt(s.slice(this.i + 2, this.i + 6), 16);
+		this.i += 6;
+		return code;
+	}
+
 	private charClass(): Parsed | undefined {
 		const s = this.src;
 		this.i++;
@@ -679,7 +688,9 @@ class FirstSetParser {
 		while (this.i < s.length && (s[this.i] !== ']' || first)) {
 			first = false;
 			let lo: number;
-			if (s[this.i] === '\\') {
+			const u = this.unicodeEscape();
+			if (u !== undefined) lo = u;
+			else if (s[this.i] === '\\') {
 				const e = s[this.i + 1];
 				this.i += 2;
 				const es = escapeSet(e);
@@ -696,7 +707,9 @@ class FirstSetParser {
 			if (s[this.i] === '-' && s[this.i + 1] !== ']' && this.i + 1 < s.length) {
 				this.i++;
 				let hi: number;
-				if (s[this.i] === '\\') {
+				const hu = this.unicodeEscape();
+				if (hu !== undefined) hi = hu;
+				else if (s[this.i] === '\\') {
 					const e = s[this.i + 1];
 					if (!isSingleEscape(e)) return undefined;
 					hi = singleEscapeCode(e);
