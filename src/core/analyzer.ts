@@ -93,8 +93,29 @@ function analyze(buf: Buffer, fileName: string, opts: AnalyzeOptions | undefined
 	}
 	out.language = def.name;
 	out.category = def.category;
-	countLines(compileLanguage(def), data, start, opts?.docstringsAsCode === true, out, classes);
+	const c = compileLanguage(def);
+	if (countLines(c, data, start, opts?.docstringsAsCode === true, out, classes) && c.hasStructure) {
+		// cloc's reading of the file parted from the language's (a `'''` inside a string…): the
+		// counts stay cloc's, the structure is the language's, from a second pass in its reading.
+		const own: FileAnalysis = { ...out, imports: [], classes: [], functions: [] };
+		countLines(compileLanguage(ownReading(def)), data, start, opts?.docstringsAsCode === true, own);
+		out.imports = own.imports;
+		out.classes = own.classes;
+		out.functions = own.functions;
+	}
 	return { ok: true, analysis: out };
+}
+
+const ownReadings = new WeakMap<LanguageDef, LanguageDef>();
+
+/** `def` read as the language reads it: doc strings where they stand, not cloc's way. */
+function ownReading(def: LanguageDef): LanguageDef {
+	let own = ownReadings.get(def);
+	if (own === undefined) {
+		own = { ...def, docStringRule: 'anywhere' };
+		ownReadings.set(def, own);
+	}
+	return own;
 }
 
 /** Lines of a file whose language is unknown: blank when whitespace-only, else code. */
@@ -281,8 +302,12 @@ const DOC = 3;
  * with a stop word nor end with one of `functionLineEndsNot`. The line's text is decoded
  * once, from the line start to the first line comment (block comments closed on the line
  * cut out), at most MAX_DECODED_LINE bytes, at the line's end.
+ *
+ * Returns true when, in cloc's reading, a quirk of cloc's changed the state (so lines that are
+ * code in the language may have been read as doc string, or the other way): the caller then
+ * takes the structure from a pass in the language's own reading.
  */
-function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: boolean, out: FileAnalysis, classes?: number[]): void {
+function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: boolean, out: FileAnalysis, classes?: number[]): boolean {
 	const n = buf.length;
 	let codeClass = c.codeClass;
 	let codeSkip = c.codeSkip;
@@ -304,6 +329,15 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 	const docInStrings = c.docMode === DocMode.Cloc;
 	const docCloseAny = c.docMode === DocMode.Cloc;
 	const clocMode = c.docMode === DocMode.Cloc;
+	/**
+	 * cloc mode: its reading of the file parted from the language's (see the return value). Set
+	 * where cloc's quirks change the state: a doc string opened in a string, closed by the other
+	 * delimiter or after a backslash, one still open after a `#` that cloc reads as code, or a
+	 * state change on a line cloc drops.
+	 */
+	let parted = false;
+	/** cloc mode: a `#` after code on this line, which cloc reads on from (see LineComment). */
+	let hashCode = false;
 	/** cloc mode: the line holds `/*` or `*\/`; the state at the line's start, to restore. */
 	let marker = false;
 	let lsState = CODE;
@@ -459,6 +493,7 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 							// cloc only drops `#` comments that start a line; a later `#` is code to it
 							// (`"""doc"""  # c` is code) and triple quotes after it still count.
 							hasCode = true;
+							hashCode = true;
 							i -= t.open.length - 1;
 							break;
 						}
@@ -567,6 +602,7 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 				if (x === 0x0a || x === 0x0d) break;
 				if (docInStrings && docFirst[x] === 1 && (dt = matchToken(docTokens, buf, i, n, true)) !== undefined) {
 					// cloc's reading of Python: a triple quote opens a doc string even inside a string.
+					parted = true;
 					i += dt.open.length;
 					if (docAsCode) hasCode = true;
 					else hasComment = true;
@@ -648,6 +684,8 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 					}
 				} else if (docCloseAny ? docFirst[x] === 1 && (dt = matchToken(docTokens, buf, i, n, true)) !== undefined : x === c0 && matchAt(buf, i, n, close)) {
 					nonBlank = true;
+					// cloc: any triple quote closes, and a backslash escapes nothing.
+					if (docCloseAny && ((dt as Token).close[0] !== c0 || buf[i - 1] === 0x5c)) parted = true;
 					i += docCloseAny ? (dt as Token).close.length : close.length;
 					state = CODE;
 					if (openHasCode && openLine !== lines && !docAsCode) merged = true;
@@ -677,6 +715,7 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 			marker = false;
 			markerLines++;
 			k = MARKER_LINE;
+			if (state !== lsState || cur !== lsCur) parted = true;
 			state = lsState;
 			cur = lsCur;
 		} else k = lineClass(hasCode, hasComment, merged && mergeClosers, afterBackslash, lsState);
@@ -696,6 +735,10 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 		afterBackslash = backslashBlank && i > lineStart && buf[i - 1] === 0x5c;
 		codeBackslash = joinedComments && afterBackslash && state === CODE && !lineCommentEol;
 		lineCommentEol = false;
+		if (hashCode) {
+			if (state === DOC) parted = true;
+			hashCode = false;
+		}
 		if (cand !== -1) {
 			if (pendingCut !== -1) candEnd = pendingCut;
 			const plan = planFor(c, buf[cand], hint);
@@ -758,6 +801,7 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 	out.code = code;
 	out.comment = comment;
 	out.blank = blank;
+	return parted;
 }
 
 /** The token of `list` whose opener is at `buf[i]`, longest first; doc strings only when `docOk`. */

@@ -308,6 +308,26 @@ describe('structure', () => {
 		assert.deepEqual(a.functions, [{ name: 'm', line: 7 }, { name: 'inner', line: 8 }, { name: 'sq', line: 12 }]);
 	});
 
+	it("Python: the structure is Python's where cloc's reading parts from it; the counts stay cloc's", () => {
+		// A `'''` inside an ordinary string opens a doc string to cloc (NumPy's crackfortran.py:
+		// 59 functions lost after one `r".*?'''"`); cloc 1.96 counts this file as 5 code lines
+		// (the doc string it sees never closes: code), ctags finds f, g and h.
+		const a = ok(analyzeBuffer(Buffer.from(['def f(r):', '    if r[-3:] == "\'\'\'":', '        return 1', 'def g(): pass', 'def h(): pass', ''].join('\n')), 'q1.py'));
+		assert.deepEqual([a.code, a.comment, a.blank], [5, 0, 0]);
+		assert.deepEqual(a.functions.map((f) => [f.name, f.line]), [['f', 1], ['g', 4], ['h', 5]]);
+		// cloc drops lines starting with `#` before it reads triple quotes, even inside a string:
+		// the closing `"""` on `#endif""")` is not seen. cloc: 4 code, 1 comment; ctags: k, K.
+		const b = ok(analyzeBuffer(Buffer.from(['import textwrap', 's = textwrap.dedent("""', '#endif""")', 'def k(): pass', 'class K: pass', ''].join('\n')), 'q2.py'));
+		assert.deepEqual([b.code, b.comment, b.blank], [4, 1, 0]);
+		assert.deepEqual(b.functions.map((f) => [f.name, f.line]), [['k', 4]]);
+		assert.deepEqual(b.classes.map((f) => [f.name, f.line]), [['K', 5]]);
+		assert.deepEqual(b.imports, ['textwrap']);
+		// A `"""` in a comment after code opens a doc string to cloc, not to Python.
+		const c = ok(analyzeBuffer(Buffer.from(['x = 1  # say """', 'def m(): pass', 'y = 2  # """', 'def n(): pass', ''].join('\n')), 'q3.py'));
+		assert.deepEqual([c.code, c.comment, c.blank], [2, 2, 0]); // cloc 1.96: 2 code, 2 comment
+		assert.deepEqual(c.functions.map((f) => [f.name, f.line]), [['m', 2], ['n', 4]]);
+	});
+
 	it('Python: names that are not ASCII (Python 3 identifiers)', () => {
 		const src = ['class Über(object):', '    def cassé(self):', '        pass', 'def 数据(x): pass', 'def ascii_after(): pass'].join('\n');
 		const a = ok(analyzeBuffer(Buffer.from(src), 'u.py'));
