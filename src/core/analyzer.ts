@@ -224,7 +224,7 @@ function joinedLine(k: number, j: Joined, afterCodeBackslash: boolean, hasCode: 
 	}
 	const e = j.moved + (k === CODE_LINE && !hasCode ? 1 : 0);
 	if (e > 0) {
-		j.emptied = code === j.codeMark ? j.emptied + e : e;
+		j.emptied = (code === j.codeMark ? j.emptied : 0) + e;
 		j.codeMark = code + e;
 	}
 	return k;
@@ -343,13 +343,13 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 	let lsState = CODE;
 	let lsCur: Token | undefined;
 	let markerLines = 0;
+	/** See `LanguageDef.clocJoinedComments`. */
+	const joinedComments = c.def.clocJoinedComments === true;
 	/**
 	 * A comment spanning lines opened after code (`x = f("""…` / `a(); /* …`): when it closes
 	 * on a later line with code after it, cloc joins that code to the opening line and counts
-	 * the closing line as comment. Done here in cloc mode.
+	 * the closing line as comment. Done here in cloc mode and for `joinedComments` languages.
 	 */
-	/** See `LanguageDef.clocJoinedComments`. */
-	const joinedComments = c.def.clocJoinedComments === true;
 	const mergeClosers = clocMode || joinedComments;
 	let openHasCode = false;
 	let openLine = 0;
@@ -1209,7 +1209,11 @@ export function warmUpAnalyzer(rounds = 2): void {
 	const langs = warmUpLanguages();
 	// Compiled before anything runs: a language compiled later can change the field types V8
 	// saw in the objects the analyzer reads, which aborts an optimization in flight.
-	for (const def of langs) compileLanguage(def);
+	for (const def of langs) {
+		compileLanguage(def);
+		// The second pass of a file cloc's reading parts from (see `analyze`) reads it so.
+		if (def.docStringRule === 'cloc') compileLanguage(ownReading(def));
+	}
 	for (const def of langs) {
 		// Every path once, in a few KB in all, before V8 finds the analyzer hot and optimizes it
 		// with the feedback it has by then; the longer texts with structure lines after that.
@@ -1217,6 +1221,15 @@ export function warmUpAnalyzer(rounds = 2): void {
 		// Also the paths of a file's end: a last line without a line break, in code and inside an unclosed comment.
 		const open = def.docStrings?.[0]?.[0] ?? def.blockComments?.[0]?.[0] ?? '';
 		for (const t of ['x = 1\nlast = 1', 'x = 1\n  ', `x = 2 ${open}\nopen`]) samples.push([def, Buffer.from(t, 'utf8')]);
+		if (def.docStringRule === 'cloc' && def.docStrings?.[0] !== undefined) {
+			// A doc-string delimiter inside a string: cloc's reading parts from the language's.
+			samples.push([def, Buffer.from(`s = "${def.docStrings[0][0]}"\ndef f(): pass\n`, 'utf8')]);
+		}
+		if (def.clocJoinedComments === true) {
+			// Emptied lines at the end of the file (see `endJoined`), with and without a last line break.
+			const [o, c] = def.blockComments?.[0] ?? ['/*', '*/'];
+			for (const t of [`x = 1 \\\n${o}${c}\n`, `x = 1 \\\n${o}${c}`]) samples.push([def, Buffer.from(t, 'utf8')]);
+		}
 		full.push([def, Buffer.from(warmUpText(def), 'utf8')]);
 	}
 	samples.push(...full);
