@@ -1223,7 +1223,9 @@ export function warmUpAnalyzer(rounds = 2): void {
 		for (const t of ['x = 1\nlast = 1', 'x = 1\n  ', `x = 2 ${open}\nopen`]) samples.push([def, Buffer.from(t, 'utf8')]);
 		if (def.docStringRule === 'cloc' && def.docStrings?.[0] !== undefined) {
 			// A doc-string delimiter inside a string: cloc's reading parts from the language's.
-			samples.push([def, Buffer.from(`s = "${def.docStrings[0][0]}"\ndef f(): pass\n`, 'utf8')]);
+			const d = def.docStrings[0][0];
+			const q = d.startsWith('"') ? "'" : '"';
+			samples.push([def, Buffer.from(`s = ${q}${d}${q}\ndef f(): pass\n`, 'utf8')]);
 		}
 		if (def.clocJoinedComments === true) {
 			// Emptied lines at the end of the file (see `endJoined`), with and without a last line break.
