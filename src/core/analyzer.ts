@@ -331,9 +331,9 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 	const clocMode = c.docMode === DocMode.Cloc;
 	/**
 	 * cloc mode: its reading of the file parted from the language's (see the return value). Set
-	 * where cloc's quirks change the state: a doc string opened in a string, closed by the other
-	 * delimiter or after a backslash, one still open after a `#` that cloc reads as code, or a
-	 * state change on a line cloc drops.
+	 * where cloc's quirks change the state: a doc string opened in a string or closed by the
+	 * other delimiter, one still open after a `#` that cloc reads as code, or a state change on
+	 * a line cloc drops.
 	 */
 	let parted = false;
 	/** cloc mode: a `#` after code on this line, which cloc reads on from (see LineComment). */
@@ -355,7 +355,7 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 	let openLine = 0;
 	let merged = false;
 	/** See `LanguageDef.clocLineContinuation`. */
-	const backslashBlank = c.def.clocLineContinuation === true;
+	const backslashBlank = c.def.clocLineContinuation === true || joinedComments;
 	let afterBackslash = false;
 	/**
 	 * With `joinedComments`: the line before ended with `\` in code (not in a comment), so a
@@ -684,8 +684,8 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 					}
 				} else if (docCloseAny ? docFirst[x] === 1 && (dt = matchToken(docTokens, buf, i, n, true)) !== undefined : x === c0 && matchAt(buf, i, n, close)) {
 					nonBlank = true;
-					// cloc: any triple quote closes, and a backslash escapes nothing.
-					if (docCloseAny && ((dt as Token).close[0] !== c0 || buf[i - 1] === 0x5c)) parted = true;
+					// cloc: any triple quote closes (escapes hold in both readings: the esc branch above).
+					if (docCloseAny && (dt as Token).close[0] !== c0) parted = true;
 					i += docCloseAny ? (dt as Token).close.length : close.length;
 					state = CODE;
 					if (openHasCode && openLine !== lines && !docAsCode) merged = true;

@@ -276,7 +276,7 @@ export interface LanguageDef {
 	 * (Boost ends its macros so: `#define M(x) \`, then a line with an empty block comment).
 	 * And a block comment over several lines leaves one line, what stands before its opener
 	 * and after its closer: a closing line with code after it, of a comment opened after
-	 * code, is comment (that code counts on the opening line). Needs `clocLineContinuation`.
+	 * code, is comment (that code counts on the opening line). Implies `clocLineContinuation`.
 	 * Optional; added by the analyzer. @default false
 	 */
 	clocJoinedComments?: boolean;
