@@ -213,17 +213,24 @@ export class PathFilter {
 	readonly baseChain: RuleChain | null;
 	/** Chain per root-relative folder, filled by the walk and by `isIncluded`. */
 	private readonly chains = new Map<string, Promise<RuleChain | null>>();
+	/**
+	 * Other roots of the same scan inside this one, as root-relative folders: their files belong
+	 * to them (the innermost root), so this root's walk leaves them out and no file counts twice.
+	 */
+	readonly nestedRoots: ReadonlySet<string>;
 
-	constructor(root: string, opts: PathFilterOptions, baseChain: RuleChain | null) {
+	constructor(root: string, opts: PathFilterOptions, baseChain: RuleChain | null, allRoots: readonly string[] = []) {
 		this.root = path.resolve(root);
 		this.respectIgnoreFiles = opts.respectIgnoreFiles ?? true;
 		this.exclude = compileGlobs(opts.exclude, false);
 		this.include = compileGlobs(opts.include, true);
 		this.baseChain = this.respectIgnoreFiles ? baseChain : null;
+		this.nestedRoots = nestedIn(this.root, allRoots);
 	}
 
-	/** Exclude globs drop this folder (tested as `rel` and `rel/`). */
+	/** Exclude globs drop this folder (tested as `rel` and `rel/`), or another root of the scan is this folder. */
 	excludesDir(rel: string): boolean {
+		if (this.nestedRoots.size > 0 && this.nestedRoots.has(rel)) return true;
 		const x = this.exclude;
 		if (x?.pos === undefined || !(x.pos(rel) || x.pos(rel + '/'))) return false;
 		return x.neg === undefined || !(x.neg(rel) || x.neg(rel + '/'));
@@ -293,9 +300,24 @@ export class PathFilter {
 	}
 }
 
-/** Compiles the filter of one root (reads its ancestors' ignore files when it is inside a git repository). */
-export async function createPathFilter(root: string, opts: PathFilterOptions = {}): Promise<PathFilter> {
+/**
+ * Compiles the filter of one root (reads its ancestors' ignore files when it is inside a git
+ * repository). `allRoots`: every root of the scan, so that roots nested in this one are left to
+ * themselves (see `PathFilter.nestedRoots`).
+ */
+export async function createPathFilter(root: string, opts: PathFilterOptions = {}, allRoots: readonly string[] = []): Promise<PathFilter> {
 	const abs = path.resolve(root);
 	const base = (opts.respectIgnoreFiles ?? true) ? await loadAncestorChain(abs) : null;
-	return new PathFilter(abs, opts, base);
+	return new PathFilter(abs, opts, base, allRoots);
+}
+
+/** The roots in `all` strictly inside `root` (both absolute), as `root`-relative '/' paths. */
+export function nestedIn(root: string, all: readonly string[]): Set<string> {
+	const out = new Set<string>();
+	const prefix = root.endsWith(path.sep) ? root : root + path.sep;
+	for (const r of all) {
+		const abs = path.resolve(r);
+		if (abs.length > prefix.length && abs.startsWith(prefix)) out.add(abs.slice(prefix.length).split(path.sep).join('/'));
+	}
+	return out;
 }

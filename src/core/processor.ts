@@ -506,7 +506,7 @@ export class Processor {
 			if (!this.filters) {
 				const filters: PathFilter[] = [];
 				await Promise.all(this.roots.map(async (r, i) => {
-					if (!this.owned || this.owned.has(i)) filters[i] = await createPathFilter(r, this.scanOptions);
+					if (!this.owned || this.owned.has(i)) filters[i] = await createPathFilter(r, this.scanOptions, this.roots);
 				}));
 				this.filters = filters;
 			}

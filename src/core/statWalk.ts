@@ -360,7 +360,7 @@ async function work(data: WorkerData, port: { postMessage: Post }, digests: Prom
 	const n = peers.length;
 	const s = new Int32Array(data.shared);
 	const follow = opts.followSymlinks;
-	const filters: PathFilter[] = await Promise.all(roots.map((r) => createPathFilter(r, opts)));
+	const filters: PathFilter[] = await Promise.all(roots.map((r) => createPathFilter(r, opts, roots)));
 	/** Ignore layers per root, by folder. */
 	const layers: Map<string, Layer>[] = roots.map(() => new Map());
 	const chainOf = (root: number, dir: string | null): RuleChain | null => (dir === null ? filters[root].baseChain : layers[root].get(dir)!.chain);

@@ -109,7 +109,7 @@ export async function* walk(roots: string[], opts: WalkRunOptions = {}): AsyncGe
 	}
 	for (let r = 0; r < roots.length; r++) {
 		signal?.throwIfAborted();
-		const filter = opts.filters?.[r] ?? (await createPathFilter(roots[r], opts));
+		const filter = opts.filters?.[r] ?? (await createPathFilter(roots[r], opts, roots));
 		yield* walkRoot(r, filter, opts);
 	}
 }
