@@ -219,6 +219,33 @@ describe('line classes', () => {
 		}
 	});
 
+	it('UTF-32 LE and BE with a BOM are decoded (a UTF-32 LE BOM is not read as UTF-16)', () => {
+		// 😀 is outside the BMP: one 4-byte unit in UTF-32, a surrogate pair in UTF-16.
+		const text = '// ü comment\nconst s = "😀"; // x\n\n/* a\n b */\n';
+		const cps = [0xfeff, ...[...text].map((c) => c.codePointAt(0)!)];
+		const le = Buffer.alloc(cps.length * 4);
+		const be = Buffer.alloc(cps.length * 4);
+		cps.forEach((cp, i) => {
+			le.writeUInt32LE(cp, i * 4);
+			be.writeUInt32BE(cp, i * 4);
+		});
+		assert.deepEqual([...le.subarray(0, 4)], [0xff, 0xfe, 0, 0]);
+		for (const buf of [le, be]) {
+			assert.equal(classesOf('a.js', buf), 'MCBMM');
+			const a = ok(analyzeBuffer(buf, 'a.js'));
+			assert.equal(a.bytes, buf.length, 'bytes is the size on disk');
+		}
+		// A value that is no character (a lone surrogate) and a short last unit still make lines.
+		const odd = Buffer.from([0xff, 0xfe, 0, 0, 0x78, 0, 0, 0, 0x0a, 0, 0, 0, 0x00, 0xd8, 0, 0, 0x0a, 0, 0, 0, 0x79, 0]);
+		assert.deepEqual(counts('a.py', odd), [3, 3, 0, 0]);
+	});
+
+	it('a UTF-16 file with an odd last byte keeps it as a replacement character', () => {
+		// BOM + one byte: half a code unit, U+FFFD (one line of code), not an empty file.
+		assert.deepEqual(counts('a.py', Buffer.from([0xff, 0xfe, 0x41])), [1, 1, 0, 0]);
+		assert.deepEqual(counts('a.py', Buffer.from([0xfe, 0xff, 0x00, 0x23, 0x00, 0x0a, 0x41])), [2, 1, 1, 0]);
+	});
+
 	it('binary files (NUL in the first 8 KiB) are skipped; a NUL later is not binary', () => {
 		const r = analyzeBuffer(Buffer.from('abc\0def'), 'a.c');
 		assert.deepEqual([r.ok, !r.ok && r.reason], [false, 'binary']);
