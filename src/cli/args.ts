@@ -13,7 +13,8 @@ const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1024, kib
 /**
  * Parses a byte size: a plain number of bytes (`1048576`), or a number with a unit `k`, `m`,
  * `g` (optionally `b`/`ib`, any case); units are powers of 1024 (`10MB` = 10 × 1024²), as in
- * ripgrep's `--max-filesize`. `0` means no limit.
+ * ripgrep's `--max-filesize`. `0` means no limit; a size that is not 0 but under one byte
+ * (`0.5`, `0.9b`) is an error, not "no limit".
  */
 export function parseSize(text: string, option: string): number {
 	const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text);
@@ -23,6 +24,7 @@ export function parseSize(text: string, option: string): number {
 	}
 	const n = Math.floor(Number(m[1]) * unit);
 	if (!Number.isSafeInteger(n)) throw new UsageError(`${option}: size too big: '${text}'`);
+	if (n === 0 && Number(m[1]) !== 0) throw new UsageError(`${option}: '${text}' is less than one byte (use 0 for no limit)`);
 	return n;
 }
 

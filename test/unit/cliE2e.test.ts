@@ -406,6 +406,20 @@ describe('CLI usage', () => {
 		}
 	});
 
+	it('--max-file-size under one byte but not 0 → exit 2 (it used to mean "no limit")', () => {
+		usage(['--max-file-size', '0.5', '.'], /--max-file-size: '0\.5' is less than one byte \(use 0 for no limit\)/);
+		usage(['--max-file-size', '0.9b', '.'], /--max-file-size: '0\.9b' is less than one byte/);
+		// 0 itself still means no limit, and a fraction of a unit is still bytes: 0.5k = 512.
+		const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ws-cli-size0-'));
+		try {
+			fs.writeFileSync(path.join(dir, 'a.py'), 'x = 1\n'.repeat(100)); // 600 bytes
+			assert.equal(cliJson([dir, '--max-file-size', '0.0']).totals.files, 1);
+			assert.deepEqual(cliJson([dir, '--max-file-size', '0.5k']).skipped.map((s) => [s.path, s.reason]), [['a.py', 'too-large']]);
+		} finally {
+			fs.rmSync(dir, { recursive: true, force: true });
+		}
+	});
+
 	it('include/exclude (repeatable) and --docstrings-as-code reach the scan', () => {
 		const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ws-cli-opts-'));
 		try {
