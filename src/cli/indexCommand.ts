@@ -67,6 +67,7 @@ export async function runIndexedScan(args: string[], io: CliIo): Promise<number>
 	const { indexPath, rest } = takeIndexFlag(args);
 	const o = parseScanArgs(rest);
 	if (o.help || o.version || indexPath === undefined) return runScan(rest, io);
+	if (o.jobsNote) io.stderr.write(`workspace-stats: ${o.jobsNote}\n`);
 	const paths = resolveUserPaths(o.paths);
 	checkPaths(paths);
 	const result = await scanWithIndex(paths, resolveUserPaths([indexPath])[0], { ...o.scan, logger: stderrLogger(io.stderr) });

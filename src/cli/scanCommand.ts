@@ -10,6 +10,7 @@ import { formatReport, jsonChunks, REPORT_FORMATS, toJsonReport } from '../core/
 import type { ReportFormat } from '../core/report';
 import { scan } from '../core/scanner';
 import type { ScanRunOptions } from '../core/scanner';
+import { maxPoolJobs } from '../core/pool';
 import type { Logger } from '../core/types';
 import { asUsageError, parseSize, parseWholeNumber, UsageError } from './args';
 import type { CliIo } from './main';
@@ -33,7 +34,8 @@ Options:
                            default ${DEFAULT_MAX_FILE_SIZE / 1024 / 1024}MB)
       --docstrings-as-code count doc strings as code (default: as comments)
   -j, --jobs N             analysis threads (default: number of cores,
-                           ${os.availableParallelism()} here); 0 or 1 = no worker threads
+                           ${os.availableParallelism()} here); 0 or 1 = no worker threads; at most
+                           4 per core and at least 8 (${maxPoolJobs()} here): more are clamped
   -h, --help               show this help
   -V, --version            show the version
 
@@ -52,6 +54,8 @@ export interface ScanCliOptions {
 	scan: ScanRunOptions;
 	help: boolean;
 	version: boolean;
+	/** Set when `--jobs` was above `maxPoolJobs()` and was clamped: a note for stderr. */
+	jobsNote?: string;
 }
 
 export function parseScanArgs(args: string[]): ScanCliOptions {
@@ -98,12 +102,19 @@ export function parseScanArgs(args: string[]): ScanCliOptions {
 		keepRecords: byFile,
 	};
 	if (v['max-file-size'] !== undefined) scanOpts.maxFileSize = parseSize(v['max-file-size'], '--max-file-size');
-	if (v.jobs !== undefined) scanOpts.jobs = parseWholeNumber(v.jobs, '--jobs');
+	let jobsNote: string | undefined;
+	if (v.jobs !== undefined) {
+		const jobs = parseWholeNumber(v.jobs, '--jobs');
+		// The pool never starts more than this; the CLI says so instead of clamping silently.
+		const max = maxPoolJobs();
+		scanOpts.jobs = Math.min(jobs, max);
+		if (jobs > max) jobsNote = `--jobs ${jobs}: using ${max} threads (at most 4 per core, at least 8)`;
+	}
 	for (const g of [...(v.include ?? []), ...(v.exclude ?? [])]) {
 		if (g.trim() === '') throw new UsageError('--include/--exclude: empty glob');
 	}
 	const paths = parsed.positionals.length > 0 ? parsed.positionals : ['.'];
-	return { paths, format, byFile, byFolder, scan: scanOpts, help: v.help ?? false, version: v.version ?? false };
+	return { paths, format, byFile, byFolder, scan: scanOpts, help: v.help ?? false, version: v.version ?? false, ...(jobsNote ? { jobsNote } : {}) };
 }
 
 /** Progress on stderr, only when it is a terminal; redrawn at most 10 times a second. */
@@ -147,6 +158,7 @@ export async function runScan(args: string[], io: CliIo): Promise<number> {
 		io.stdout.write(`${readVersion()}\n`);
 		return 0;
 	}
+	if (o.jobsNote) io.stderr.write(`workspace-stats: ${o.jobsNote}\n`);
 	// Under `npm run scan -- <folder>` npm runs us in the package folder; relative paths mean
 	// the folder the user typed the command in (npm's INIT_CWD).
 	const base = process.env.npm_lifecycle_event === 'scan' && process.env.INIT_CWD ? process.env.INIT_CWD : process.cwd();

@@ -16,7 +16,8 @@ export type { AnalyzeJob, AnalyzeOutcome, ReadItem, StructureForm } from './anal
 
 export interface PoolOptions {
 	/**
-	 * Worker threads. 0 or 1 analyzes on the calling thread (no worker at all).
+	 * Worker threads. 0 or 1 analyzes on the calling thread (no worker at all). More than
+	 * `maxPoolJobs()` start `maxPoolJobs()` workers.
 	 * @default os.availableParallelism()
 	 */
 	jobs?: number;
@@ -82,6 +83,15 @@ interface Slot {
  */
 const WORKER_YOUNG_GENERATION_MB = 8;
 
+/**
+ * The most worker threads a pool starts: 4 per core, and at least 8. Each worker has its own V8
+ * heap (tens of MB), and analysis is CPU-bound: more threads than this only cost memory, and
+ * `jobs: 100000` would start 100,000 workers and run the machine out of memory.
+ */
+export function maxPoolJobs(): number {
+	return Math.max(8, 4 * os.availableParallelism());
+}
+
 /** The default worker script path (see `PoolOptions.workerFile`). */
 export function defaultWorkerFile(): string {
 	return path.join(__dirname, 'analyzeWorker.js');
@@ -103,7 +113,7 @@ export class AnalyzerPool {
 	constructor(options: PoolOptions = {}) {
 		const jobs = options.jobs ?? os.availableParallelism();
 		if (!Number.isInteger(jobs) || jobs < 0) throw new TypeError(`jobs must be a whole number ≥ 0, got ${jobs}`);
-		this.jobs = jobs;
+		this.jobs = Math.min(jobs, maxPoolJobs());
 		this.opts = options.analyze ?? {};
 		this.workerFile = options.workerFile ?? defaultWorkerFile();
 		this.logger = options.logger ?? silentLogger;

@@ -420,6 +420,33 @@ describe('CLI usage', () => {
 		}
 	});
 
+	it('--jobs above the maximum (4 per core, at least 8) is clamped, with a note on stderr', () => {
+		// Worked out here, not read from the code: the documented maximum.
+		const max = Math.max(8, 4 * os.availableParallelism());
+		// max + 3, not 100000: without the clamp this test must not start 100,000 threads.
+		const asked = max + 3;
+		const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ws-cli-jobs-'));
+		try {
+			fs.writeFileSync(path.join(dir, 'a.py'), 'x = 1\n# c\n\n');
+			const r = cli([dir, '--jobs', String(asked), '--format', 'json']);
+			assert.equal(r.status, 0, r.stderr);
+			assert.equal(r.stderr, `workspace-stats: --jobs ${asked}: using ${max} threads (at most 4 per core, at least 8)\n`);
+			// 'x = 1\n' (6 bytes) + '# c\n' (4) + '\n' (1) = 11 bytes.
+			assert.deepEqual((JSON.parse(r.stdout) as Report).totals, { files: 1, lines: 3, code: 1, comment: 1, blank: 1, bytes: 11 });
+			// At the maximum: no note.
+			const atMax = cli([dir, '--jobs', String(max), '--format', 'json']);
+			assert.equal(atMax.status, 0, atMax.stderr);
+			assert.equal(atMax.stderr, '');
+			// Through the index too.
+			const idx = cli([dir, '--jobs', String(asked), '--format', 'json', '--index', path.join(dir, '..', path.basename(dir) + '.idx')]);
+			fs.rmSync(path.join(dir, '..', path.basename(dir) + '.idx'), { force: true });
+			assert.equal(idx.status, 0, idx.stderr);
+			assert.equal(idx.stderr, `workspace-stats: --jobs ${asked}: using ${max} threads (at most 4 per core, at least 8)\n`);
+		} finally {
+			fs.rmSync(dir, { recursive: true, force: true });
+		}
+	});
+
 	it('include/exclude (repeatable) and --docstrings-as-code reach the scan', () => {
 		const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ws-cli-opts-'));
 		try {
