@@ -17,9 +17,12 @@ import type { CliIo } from './main';
 import { readVersion } from './version';
 
 export const SCAN_HELP = `Usage: workspace-stats [scan] [options] [paths...]
+       workspace-stats watch [options] DIR...
 
 Counts files, lines (code, comments, blanks) and structure (imports, classes,
 functions) per language in one pass over each path (default: the current folder).
+\`watch\` counts DIR, then prints the changes and new totals as files change
+(see workspace-stats watch --help).
 
 Options:
   -f, --format FORMAT      table (default), json, csv or markdown
@@ -36,6 +39,8 @@ Options:
   -j, --jobs N             analysis threads (default: number of cores,
                            ${os.availableParallelism()} here); 0 or 1 = no worker threads; at most
                            4 per core and at least 8 (${maxPoolJobs()} here): more are clamped
+      --index PATH         keep an index of the counts in PATH: the next run
+                           re-reads only new and changed files (warm start)
   -h, --help               show this help
   -V, --version            show the version
 

@@ -370,6 +370,18 @@ describe('CLI usage', () => {
 		assert.equal(v.stdout, `${pkg.version}\n`);
 	});
 
+	it('--help mentions --index and the watch command, and points to watch --help', () => {
+		const h = cli(['--help']);
+		assert.equal(h.status, 0);
+		assert.match(h.stdout, /^ +--index PATH +\S/m);
+		assert.match(h.stdout, /^ +workspace-stats watch \[options\] DIR\.\.\.$/m);
+		assert.ok(h.stdout.includes('workspace-stats watch --help'), h.stdout);
+		// …which exists.
+		const w = cli(['watch', '--help']);
+		assert.equal(w.status, 0);
+		assert.match(w.stdout, /^Usage: workspace-stats watch/);
+	});
+
 	it('progress goes to stderr only when it is a terminal', { skip: fs.existsSync('/usr/bin/script') ? false : 'needs script(1) for a pseudo-terminal' }, () => {
 		const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ws-cli-tty-'));
 		try {
