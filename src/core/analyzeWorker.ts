@@ -297,7 +297,10 @@ export const OPEN_FLAGS = fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0)
 export function errorSkip(job: AnalyzeJob, err: unknown): Skipped & { root: number } {
 	const e = err as NodeJS.ErrnoException;
 	const code = e?.code;
-	const detail = code ? `${code}: ${e.message}` : String(e?.message ?? err);
+	// Node's system errors already start with their code ("EACCES: permission denied, open …"):
+	// the code is added only to a message that does not have it.
+	const message = String(e?.message ?? err);
+	const detail = code && !message.startsWith(`${code}:`) ? `${code}: ${message}` : message;
 	// ENOENT/ENOTDIR: listed by the walk but gone (or its folder replaced) by the time we read it.
 	const reason = code === 'ENOENT' || code === 'ENOTDIR' ? 'vanished' : 'unreadable';
 	return { path: job.relPath, root: job.root, reason, detail };
