@@ -264,8 +264,29 @@ export function formatCsv(report: JsonReport): string {
 
 // --- Markdown -------------------------------------------------------------------------------
 
-function mdCell(s: string): string {
-	return displayText(s).replace(/\|/g, '\\|');
+/**
+ * A name or message as Markdown table-cell text that renders as `displayText(s)` (CommonMark and
+ * GFM): the punctuation with an inline meaning is backslash-escaped: `\` (so an escape shown by
+ * displayText stays visible), `` ` `` (code), `*` `_` (emphasis: `__init__.py`), `~`
+ * (strikethrough), `[` `]` (links), `<` `>` (HTML, autolinks), `&` (entities), `#` (GitHub
+ * references) and `|` (the cell separator). Every ASCII punctuation character may be escaped;
+ * the others are left alone to keep the raw text readable.
+ */
+export function mdCell(s: string): string {
+	return displayText(s).replace(/[\\`*_~[\]<>&#|]/g, '\\$&');
+}
+
+/**
+ * `displayText(s)` as a Markdown code span: its fence is one back-tick longer than the longest
+ * run of back-ticks in it, and it is padded with a space when it starts or ends with a back-tick
+ * (CommonMark strips one space from each side of such content).
+ */
+export function mdCode(s: string): string {
+	const text = displayText(s);
+	const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+	const fence = '`'.repeat(longest + 1);
+	const pad = text.startsWith('`') || text.endsWith('`') || (text.startsWith(' ') && text.endsWith(' ') && text.trim() !== '') ? ' ' : '';
+	return `${fence}${pad}${text}${pad}${fence}`;
 }
 
 /** A Markdown table; the first `textCols` columns are left-aligned, the rest (numbers) right. */
@@ -277,8 +298,8 @@ function mdTable(headers: string[], rows: string[][], textCols = 1): string {
 export function formatMarkdown(report: JsonReport): string {
 	const parts: string[] = ['# Workspace Stats\n'];
 	parts.push(report.roots.length > 1
-		? 'Roots:\n\n' + report.roots.map((r, i) => `${i}. \`${displayText(r)}\``).join('\n') + '\n'
-		: `Root: \`${displayText(report.roots[0] ?? '')}\`\n`);
+		? 'Roots:\n\n' + report.roots.map((r, i) => `${i}. ${mdCode(r)}`).join('\n') + '\n'
+		: `Root: ${mdCode(report.roots[0] ?? '')}\n`);
 	parts.push('## Languages\n');
 	parts.push(mdTable(
 		['Language', 'Files', 'Lines', 'Code', 'Comments', 'Blanks', 'Bytes', 'Imports', 'Classes', 'Functions'],

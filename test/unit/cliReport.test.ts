@@ -4,7 +4,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { Aggregates } from '../../src/core/aggregate';
-import { csvField, displayText, formatCsv, formatMarkdown, formatReport, formatTable, jsonChunks, toJsonReport } from '../../src/core/report';
+import { csvField, displayText, formatCsv, formatMarkdown, formatReport, formatTable, jsonChunks, mdCell, mdCode, toJsonReport } from '../../src/core/report';
 import type { ScanResult } from '../../src/core/scanner';
 import type { FileRecord } from '../../src/core/types';
 
@@ -31,6 +31,16 @@ function result(records: FileRecord[], roots = ['/r0']): ScanResult {
 		],
 		timing: { totalMs: 12.345, walk: 1, read: 2, analyze: 3, aggregate: 0.04, sort: 0 },
 	};
+}
+
+/** markdown-it's constructor, if it is installed (it comes with @vscode/vsce), else undefined. */
+function markdownIt(): (new (o: { html: boolean }) => { render(md: string): string }) | undefined {
+	try {
+		// eslint-disable-next-line @typescript-eslint/no-require-imports
+		return require('markdown-it') as new (o: { html: boolean }) => { render(md: string): string };
+	} catch {
+		return undefined;
+	}
 }
 
 const RECORDS = [
@@ -90,16 +100,65 @@ describe('report formats', () => {
 
 	it('Markdown escapes pipes and control characters; skipped grouped by reason', () => {
 		const md = formatMarkdown(toJsonReport(result(RECORDS), { byFile: true }));
-		assert.ok(md.includes('| pipe\\|and\\nnewline.ts | TypeScript | 2 | 2 | 0 | 0 | 20 | 0 | 0 | 0 |'), md);
+		// displayText's `\n` keeps its backslash visible once rendered: `\\n`.
+		assert.ok(md.includes('| pipe\\|and\\\\nnewline.ts | TypeScript | 2 | 2 | 0 | 0 | 20 | 0 | 0 | 0 |'), md);
 		assert.ok(md.includes('| **Total** | 4 | 12 | 7 | 3 | 2 | 120 |  |  |  |'));
 		assert.ok(md.includes('## Skipped (3)'));
-		assert.ok(md.includes('| binary | a\\|b\\n.png |  |'));
-		assert.ok(md.includes('| too-large | big.log | 9 bytes > limit 1 |'));
+		assert.ok(md.includes('| binary | a\\|b\\\\n.png |  |'), md);
+		assert.ok(md.includes('| too-large | big.log | 9 bytes \\> limit 1 |'), md);
 		// Every table line has the same number of cells as its header.
 		for (const table of md.split(/\n\n/).filter((b) => b.startsWith('| '))) {
 			const cells = table.split('\n').filter(Boolean).map((l) => l.replace(/\\\|/g, '').split('|').length);
 			assert.ok(cells.every((c) => c === cells[0]), table);
 		}
+	});
+
+	it('Markdown cells backslash-escape inline punctuation (expected strings worked out by hand)', () => {
+		const cases: [string, string][] = [
+			['pkg/__init__.py', 'pkg/\\_\\_init\\_\\_.py'],
+			['*star*.py', '\\*star\\*.py'],
+			['a<b>c.py', 'a\\<b\\>c.py'],
+			['x[1](y).md', 'x\\[1\\](y).md'],
+			['a`b`.py', 'a\\`b\\`.py'],
+			['~~old~~.py', '\\~\\~old\\~\\~.py'],
+			['a&amp;b.py', 'a\\&amp;b.py'],
+			['#12.py', '\\#12.py'],
+			['a|b.py', 'a\\|b.py'],
+			// A real backslash: displayText shows it doubled, and each is escaped.
+			['a\\b.py', 'a\\\\\\\\b.py'],
+			// A newline: displayText shows `\n`, its backslash escaped.
+			['line\nbreak', 'line\\\\nbreak'],
+			['plain-name_x.py', 'plain-name\\_x.py'],
+			['src/é (1).ts', 'src/é (1).ts'],
+		];
+		for (const [name, want] of cases) assert.equal(mdCell(name), want, name);
+	});
+
+	it('Markdown Root lines: a code span whose fence is longer than any back-tick run in the path', () => {
+		assert.equal(mdCode('/plain/path'), '`/plain/path`');
+		assert.equal(mdCode('/tmp/ro`ot|x'), '``/tmp/ro`ot|x``');
+		assert.equal(mdCode('/a/``b/c`d'), '```/a/``b/c`d```');
+		assert.equal(mdCode('/x`'), '`` /x` ``');
+		assert.equal(mdCode(' /sp '), '`  /sp  `');
+		const one = formatMarkdown(toJsonReport(result([], ['/tmp/ro`ot|x'])));
+		assert.ok(one.includes('\nRoot: ``/tmp/ro`ot|x``\n'), one);
+		const two = formatMarkdown(toJsonReport(result([], ['/r`0', '/r1'])));
+		assert.ok(two.includes('Roots:\n\n0. ``/r`0``\n1. `/r1`\n'), two);
+	});
+
+	it('Markdown renders names as written (markdown-it, when installed)', { skip: markdownIt() ? false : 'markdown-it is not installed' }, () => {
+		const MarkdownIt = markdownIt()!;
+		const names = ['pkg/__init__.py', '*star*.py', 'a<b>c.py', 'x[1](y).md', 'a`b`.py', '~~old~~.py', 'a&amp;b.py', 'a|b.py', 'a\\b.py', 'a\\|b.py', 'a\\_b_.py', 'line\nbreak.py'];
+		// What a reader must see (HTML-escaped as markdown-it writes text), by hand: displayText's
+		// form of each name (backslashes doubled, a newline as \n).
+		const shown = ['pkg/__init__.py', '*star*.py', 'a&lt;b&gt;c.py', 'x[1](y).md', 'a`b`.py', '~~old~~.py', 'a&amp;amp;b.py', 'a|b.py', 'a\\\\b.py', 'a\\\\|b.py', 'a\\\\_b_.py', 'line\\nbreak.py'];
+		const r = result(names.map((n) => rec(0, n, 'Python', [1, 1, 0, 0])), ['/tmp/ro`ot|x']);
+		r.skipped = [];
+		const html = new MarkdownIt({ html: true }).render(formatMarkdown(toJsonReport(r, { byFile: true })));
+		const files = html.slice(html.indexOf('<th>File</th>'));
+		const firstCells = [...files.matchAll(/<tr>\n<td>(.*?)<\/td>/g)].map((m) => m[1]);
+		assert.deepEqual([...firstCells].sort(), [...shown].sort());
+		assert.ok(html.includes('<p>Root: <code>/tmp/ro`ot|x</code></p>'), html.slice(0, 300));
 	});
 
 	it('table: one line per row whatever the names; skipped by reason; several roots', () => {
