@@ -75,7 +75,7 @@ export async function runIndexedScan(args: string[], io: CliIo): Promise<number>
 		const w = result.warm;
 		io.stderr.write(result.mode === 'warm' && w
 			? `index: warm start: ${w.reused} files unchanged, ${w.analyzed} re-read, ${w.removed} removed\n`
-			: 'index: cold scan, index written\n');
+			: `index: cold scan, ${result.saveError ? 'index not written' : 'index written'}\n`);
 	}
 	const tr = performance.now();
 	const report = toJsonReport(result, { byFile: o.byFile, byFolder: o.byFolder });
@@ -85,5 +85,6 @@ export async function runIndexedScan(args: string[], io: CliIo): Promise<number>
 		io.stderr.write(`skipped ${report.skipped.length}:\n`);
 		for (const s of report.skipped) io.stderr.write(`  ${s.reason}\t${JSON.stringify(s.path)}${s.detail ? `\t${s.detail}` : ''}\n`);
 	}
-	return 0;
+	// The report is complete, but the index asked for was not saved (the warning is on stderr).
+	return result.saveError ? 1 : 0;
 }

@@ -45,7 +45,8 @@ Options:
   -V, --version            show the version
 
 Skipped files (binary, too large, unreadable, ...) are listed with their reason
-and do not change the exit status. Exit status: 0 done, 1 failure, 2 usage error.
+and do not change the exit status. Exit status: 0 done, 1 failure (also when the
+report is printed but the --index file could not be saved), 2 usage error.
 CSV holds one table: per file (--by-file), per folder (--by-folder) or per
 language; skipped files then go to stderr.
 `;

@@ -375,6 +375,12 @@ export interface IndexedScanResult extends ScanResult {
 	/** Problems found in the index file; also sent to the logger as warnings. */
 	warnings: string[];
 	/**
+	 * Why the index could not be saved (a system error: a read-only folder, a path that is a
+	 * folder, a full disk), also sent to the logger as a warning; undefined when it was saved or
+	 * had nothing to save. The rest of the result is complete all the same.
+	 */
+	saveError?: string;
+	/**
 	 * The index after the scan (records and aggregates), e.g. to start a processor on. When the
 	 * answer came from the index header (nothing changed), the records are parsed on first access.
 	 */
@@ -393,7 +399,9 @@ export async function scanWithIndex(roots: string[], indexPath: string, opts: In
 	const t0 = performance.now();
 	const absRoots = roots.map((r) => path.resolve(r));
 	const meta: IndexMeta = { roots: absRoots, fingerprint: indexFingerprint(opts) };
-	await fsp.mkdir(path.dirname(path.resolve(indexPath)), { recursive: true });
+	// A folder that cannot be made (its path runs through a file, say): the index cannot be read
+	// nor saved there, which the load and the save report in their own words.
+	await fsp.mkdir(path.dirname(path.resolve(indexPath)), { recursive: true }).catch(() => undefined);
 	const store = new JsonlIndexStore(path.resolve(indexPath), { fsync: opts.fsync, logger: opts.logger });
 	// The stat walk starts on its threads before the index is read, so the two overlap (the
 	// workers boot while the index is read, then wait for its folder digests); an index file of
@@ -471,12 +479,12 @@ export async function scanWithIndex(roots: string[], indexPath: string, opts: In
 			const index = FileIndex.fromLoad(absRoots, loaded);
 			const res = await warmScanWith(absRoots, index, opts, replay(chunks), tWalk, { sums: quick.sums, dirs: quick.dirs, matched, skips: quick.skips });
 			res.timing.walk = walkMs;
-			return finishWarm(res, index, loaded, store, meta, t0, indexLoad, quick.skips);
+			return finishWarm(res, index, loaded, store, meta, t0, indexLoad, quick.skips, opts);
 		}
 		// Damage found only now (the digests may not describe what was kept): walk again.
 		const index = FileIndex.fromLoad(absRoots, loaded);
 		const res = await warmScanWith(absRoots, index, { ...opts, statThreads: 0 });
-		return finishWarm(res, index, loaded, store, meta, t0, indexLoad, null);
+		return finishWarm(res, index, loaded, store, meta, t0, indexLoad, null, opts);
 	}
 
 	if (opened.status === 'ok') {
@@ -498,7 +506,7 @@ export async function scanWithIndex(roots: string[], indexPath: string, opts: In
 		}
 		// An index without digests (older, or with journal batches to replay) is rewritten whole
 		// once, so the next warm start can take the quick path.
-		return finishWarm(res, index, loaded, store, meta, t0, indexLoad, walker !== undefined && useDigests ? null : undefined);
+		return finishWarm(res, index, loaded, store, meta, t0, indexLoad, walker !== undefined && useDigests ? null : undefined, opts);
 	}
 
 	// No usable index: the walk's results are of no use to a cold scan.
@@ -506,14 +514,31 @@ export async function scanWithIndex(roots: string[], indexPath: string, opts: In
 	const res = await scan(absRoots, { ...opts, keepRecords: true });
 	const index = new FileIndex(absRoots, res.records);
 	const ts = performance.now();
-	await store.save(index.storedValues(), meta, [], index.snapshot());
+	const saveError = await saving(store, opts, () => store.save(index.storedValues(), meta, [], index.snapshot()));
 	const indexSave = performance.now() - ts;
 	if (!opts.keepRecords) delete res.records;
 	return {
 		...res,
 		timing: { ...res.timing, indexLoad, indexSave, totalMs: performance.now() - t0 },
-		mode: 'cold', warnings: opened.warnings, index, store, meta,
+		mode: 'cold', warnings: opened.warnings, index, store, meta, ...(saveError ? { saveError } : {}),
 	};
+}
+
+/**
+ * Runs a write of the index. A system error (it has a `code`: EACCES, EROFS, EISDIR, ENOSPC…)
+ * does not fail the scan, whose result is complete: it is logged as a warning and returned.
+ * Any other error is a bug and is thrown.
+ */
+async function saving(store: JsonlIndexStore, opts: IndexedScanOptions, write: () => Promise<unknown>): Promise<string | undefined> {
+	try {
+		await write();
+		return undefined;
+	} catch (e) {
+		if (typeof (e as NodeJS.ErrnoException | undefined)?.code !== 'string') throw e;
+		const why = `index ${store.path} could not be saved (${(e as Error).message}); the result is complete, but the index was not updated`;
+		opts.logger?.warn(`[index] ${why}`);
+		return why;
+	}
 }
 
 /** Each record's key, size and mtime, without decoding any structure. */
@@ -541,9 +566,10 @@ async function* replay(chunks: StatChunk[]): AsyncGenerator<StatChunk> {
  * usable digests); then any change is saved by rewriting the base with the new digests and
  * skips (a journal batch would leave the next start without them), and an index without usable
  * digests is rewritten once even when nothing changed. Undefined: journal batches, as always.
+ * A write that fails with a system error does not fail the scan: see `saveError`.
  */
 async function finishWarm(res: WarmScanResult, index: FileIndex, loaded: LoadResult, store: JsonlIndexStore, meta: IndexMeta, t0: number,
-	indexLoad: number, digests: readonly StoredSkip[] | null | undefined): Promise<IndexedScanResult> {
+	indexLoad: number, digests: readonly StoredSkip[] | null | undefined, opts: IndexedScanOptions): Promise<IndexedScanResult> {
 	const ts = performance.now();
 	const upserts: FileRecord[] = [];
 	const deletes: FileKey[] = [];
@@ -552,23 +578,25 @@ async function finishWarm(res: WarmScanResult, index: FileIndex, loaded: LoadRes
 		else upserts.push(index.get(c.root, c.path)!);
 	}
 	const changed = upserts.length > 0 || deletes.length > 0 || loaded.status === 'repaired';
-	if (digests !== undefined) {
-		// A journal batch (or the store's compaction), then the digests of the new state in their
-		// own small file, so the next start can answer without the records.
-		let compacted = false;
-		if (changed) compacted = (await store.commit({ upserts, deletes }, () => index.storedValues(), meta, { skips: res.contentSkips, aggregates: res.aggregates })).compacted;
-		if (!compacted && (changed || digests === null || !sameSkips(digests, res.contentSkips))) {
-			await store.writeDigests(statsOf(index), res.aggregates, res.contentSkips);
+	const saveError = await saving(store, opts, async () => {
+		if (digests !== undefined) {
+			// A journal batch (or the store's compaction), then the digests of the new state in their
+			// own small file, so the next start can answer without the records.
+			let compacted = false;
+			if (changed) compacted = (await store.commit({ upserts, deletes }, () => index.storedValues(), meta, { skips: res.contentSkips, aggregates: res.aggregates })).compacted;
+			if (!compacted && (changed || digests === null || !sameSkips(digests, res.contentSkips))) {
+				await store.writeDigests(statsOf(index), res.aggregates, res.contentSkips);
+			}
+		} else if (changed) {
+			// A repaired index is rewritten whole (the store knows); an unchanged one is not touched.
+			await store.commit({ upserts, deletes }, () => index.storedValues(), meta);
 		}
-	} else if (changed) {
-		// A repaired index is rewritten whole (the store knows); an unchanged one is not touched.
-		await store.commit({ upserts, deletes }, () => index.storedValues(), meta);
-	}
+	});
 	const indexSave = performance.now() - ts;
 	const { delta: _delta, contentSkips: _skips, ...rest } = res;
 	return {
 		...rest,
 		timing: { ...res.timing, indexLoad, indexSave, totalMs: performance.now() - t0 },
-		mode: 'warm', warnings: loaded.warnings, index, store, meta,
+		mode: 'warm', warnings: loaded.warnings, index, store, meta, ...(saveError ? { saveError } : {}),
 	};
 }
