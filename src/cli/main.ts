@@ -5,6 +5,7 @@
 //
 // Exit codes: 0 done (skipped files are reported, not errors), 1 failure, 2 usage error.
 
+import { isSystemError } from '../core/types';
 import { UsageError } from './args';
 import { readVersion } from './version';
 import { runScan } from './scanCommand';
@@ -45,7 +46,10 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
 			io.stderr.write(`workspace-stats: ${e.message}\nTry 'workspace-stats --help'.\n`);
 			return 2;
 		}
-		io.stderr.write(`workspace-stats: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+		// A system error (a full disk, a folder we may not read…) is the user's to fix: one line.
+		// Anything else is a bug in this program: its stack trace helps to find it.
+		if (isSystemError(e)) io.stderr.write(`workspace-stats: ${e.message}\n`);
+		else io.stderr.write(`workspace-stats: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
 		return 1;
 	}
 }
@@ -53,10 +57,13 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
 export { readVersion };
 
 if (require.main === module) {
-	// A closed pipe (`workspace-stats | head`) is a normal end, not a crash.
+	// A closed pipe (`workspace-stats | head`) is a normal end, not a crash. Any other write
+	// error (a full disk: ENOSPC, EIO…) is a failure, told in one line.
 	process.stdout.on('error', (e: NodeJS.ErrnoException) => {
 		if (e.code === 'EPIPE') process.exit(0);
-		throw e;
+		if (!isSystemError(e)) throw e;
+		process.stderr.write(`workspace-stats: cannot write the output: ${e.message}\n`);
+		process.exit(1);
 	});
 	main(process.argv.slice(2)).then(
 		(code) => {

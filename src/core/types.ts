@@ -174,6 +174,18 @@ export const silentLogger: Logger = {
 	error() {},
 };
 
+/**
+ * An error of the system, not of this program: a failed system call, with an errno code such
+ * as `EACCES`, `ENOSPC`, `EISDIR`, or a Node `SystemError` naming its system call (`rm` of a
+ * folder: `ERR_FS_EISDIR`). Node's other `ERR_…` codes, like `ERR_INVALID_ARG_TYPE`, are bugs
+ * and do not count. Reported to the user in one line; other errors keep their stack trace.
+ */
+export function isSystemError(e: unknown): e is NodeJS.ErrnoException {
+	if (!(e instanceof Error)) return false;
+	const { code, syscall } = e as { code?: unknown; syscall?: unknown };
+	return typeof code === 'string' && (/^E[A-Z0-9]+$/.test(code) || typeof syscall === 'string');
+}
+
 // --- the language table (src/core/languages.json) -------------------------------------------
 
 /** A string literal form. Delimiters are matched literally, longest first. */

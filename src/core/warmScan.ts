@@ -30,6 +30,7 @@ import { AnalyzerPool } from './pool';
 import { analyzeFile, scan } from './scanner';
 import type { ScanResult } from './scanner';
 import type { AnalyzeOptions, FileRecord, ScanOptions, Skipped } from './types';
+import { isSystemError } from './types';
 import { StatWalk, statWorkerAvailable } from './statWalk';
 import type { StatChunk } from './statWalk';
 import { walk } from './walk';
@@ -534,7 +535,7 @@ async function saving(store: JsonlIndexStore, opts: IndexedScanOptions, write: (
 		await write();
 		return undefined;
 	} catch (e) {
-		if (typeof (e as NodeJS.ErrnoException | undefined)?.code !== 'string') throw e;
+		if (!isSystemError(e)) throw e;
 		const why = `index ${store.path} could not be saved (${(e as Error).message}); the result is complete, but the index was not updated`;
 		opts.logger?.warn(`[index] ${why}`);
 		return why;
