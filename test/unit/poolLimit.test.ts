@@ -11,24 +11,16 @@ import { AnalyzerPool } from '../../src/core/pool';
 const MAX = Math.max(8, 4 * os.availableParallelism());
 
 describe('worker thread limit', () => {
-	it('a pool asked for more workers than the maximum starts the maximum', async () => {
+	it('a pool asked for more workers than the maximum starts the maximum; fewer, as many as asked', async () => {
 		// MAX + 3, not a huge number: without the limit this test must not exhaust the machine.
-		const pool = new AnalyzerPool({ jobs: MAX + 3 });
-		try {
-			pool.start();
-			assert.equal(pool.size, MAX);
-		} finally {
-			await pool.close();
-		}
-	});
-
-	it('a pool asked for the maximum or fewer starts that many', async () => {
-		const pool = new AnalyzerPool({ jobs: 2 });
-		try {
-			pool.start();
-			assert.equal(pool.size, 2);
-		} finally {
-			await pool.close();
+		for (const [jobs, want] of [[MAX + 3, MAX], [2, 2]]) {
+			const pool = new AnalyzerPool({ jobs });
+			try {
+				pool.start();
+				assert.equal(pool.size, want, `jobs ${jobs}`);
+			} finally {
+				await pool.close();
+			}
 		}
 	});
 
