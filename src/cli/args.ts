@@ -1,4 +1,9 @@
-// Argument helpers shared by the CLI's commands: usage errors and value parsers.
+// Argument helpers shared by the CLI's commands: usage errors, value parsers, the paths the
+// user named, and the stderr logger.
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Logger } from '../core/types';
 
 /** A mistake in the command line: printed with a hint to `--help`, exit code 2. */
 export class UsageError extends Error {
@@ -41,4 +46,43 @@ export function asUsageError(e: unknown): unknown {
 	const code = (e as { code?: unknown } | undefined)?.code;
 	if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_')) return new UsageError((e as Error).message);
 	return e;
+}
+
+/**
+ * Paths as the user meant them: under `npm run scan`, relative to where they typed it. A path
+ * given twice (`src ./src/`) is kept once, since a root given twice would count every file twice;
+ * `onRepeat` hears of each one dropped.
+ */
+export function resolveUserPaths(paths: string[], onRepeat?: (p: string) => void): string[] {
+	const base = process.env.npm_lifecycle_event === 'scan' && process.env.INIT_CWD ? process.env.INIT_CWD : process.cwd();
+	const out: string[] = [];
+	for (const p of paths) {
+		const abs = path.resolve(base, p);
+		if (out.includes(abs)) onRepeat?.(abs);
+		else out.push(abs);
+	}
+	return out;
+}
+
+/** Every path exists (else a usage error naming it). */
+export function checkPaths(paths: string[]): void {
+	for (const p of paths) {
+		try {
+			fs.statSync(p);
+		} catch (e) {
+			const code = (e as NodeJS.ErrnoException).code;
+			throw new UsageError(code === 'ENOENT' ? `no such file or folder: ${p}` : `cannot use ${p}: ${(e as Error).message}`);
+		}
+	}
+}
+
+/** Warnings and errors of the core (e.g. no worker script: running on one thread) go to stderr. */
+export function stderrLogger(stderr: NodeJS.WritableStream): Logger {
+	const write = (level: string, m: unknown) => stderr.write(`workspace-stats: ${level}: ${m instanceof Error ? m.message : String(m)}\n`);
+	return { trace() {}, debug() {}, info() {}, warn: (m) => write('warning', m), error: (m) => write('error', m) };
+}
+
+/** For `resolveUserPaths`: tells on stderr of a path given twice, which is counted once. */
+export function repeatNote(stderr: NodeJS.WritableStream): (p: string) => void {
+	return (p) => stderr.write(`workspace-stats: ${p} is given more than once; counted once\n`);
 }

@@ -2,12 +2,11 @@
 // persistent index. The first run scans cold and writes the index; later runs load it, re-read
 // only new and changed files and print the same report a cold scan would.
 
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { formatReport, toJsonReport } from '../core/report';
-import type { Logger } from '../core/types';
 import { scanWithIndex } from '../core/warmScan';
-import { UsageError } from './args';
+import { checkPaths, repeatNote, resolveUserPaths, stderrLogger, UsageError } from './args';
+
+export { checkPaths, resolveUserPaths, stderrLogger };
 import type { CliIo } from './main';
 import { parseScanArgs, runScan } from './scanCommand';
 
@@ -41,34 +40,12 @@ export function hasIndexFlag(args: string[]): boolean {
 	return false;
 }
 
-export function stderrLogger(stderr: CliIo['stderr']): Logger {
-	const write = (level: string, m: unknown) => stderr.write(`workspace-stats: ${level}: ${m instanceof Error ? m.message : String(m)}\n`);
-	return { trace() {}, debug() {}, info() {}, warn: (m) => write('warning', m), error: (m) => write('error', m) };
-}
-
-/** Paths as the user meant them: under `npm run scan`, relative to where they typed it. */
-export function resolveUserPaths(paths: string[]): string[] {
-	const base = process.env.npm_lifecycle_event === 'scan' && process.env.INIT_CWD ? process.env.INIT_CWD : process.cwd();
-	return paths.map((p) => path.resolve(base, p));
-}
-
-export function checkPaths(paths: string[]): void {
-	for (const p of paths) {
-		try {
-			fs.statSync(p);
-		} catch (e) {
-			const code = (e as NodeJS.ErrnoException).code;
-			throw new UsageError(code === 'ENOENT' ? `no such file or folder: ${p}` : `cannot use ${p}: ${(e as Error).message}`);
-		}
-	}
-}
-
 export async function runIndexedScan(args: string[], io: CliIo): Promise<number> {
 	const { indexPath, rest } = takeIndexFlag(args);
 	const o = parseScanArgs(rest);
 	if (o.help || o.version || indexPath === undefined) return runScan(rest, io);
 	if (o.jobsNote) io.stderr.write(`workspace-stats: ${o.jobsNote}\n`);
-	const paths = resolveUserPaths(o.paths);
+	const paths = resolveUserPaths(o.paths, repeatNote(io.stderr));
 	checkPaths(paths);
 	const result = await scanWithIndex(paths, resolveUserPaths([indexPath])[0], { ...o.scan, logger: stderrLogger(io.stderr) });
 	if ((io.stderr as NodeJS.WriteStream).isTTY) {

@@ -1,9 +1,7 @@
 // `workspace-stats [scan] [paths...]`: scans folders (or files) and prints a report.
 
 import { once } from 'node:events';
-import * as fs from 'node:fs';
 import * as os from 'node:os';
-import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_MAX_FILE_SIZE } from '../core/analyzer';
 import { formatReport, jsonChunks, REPORT_FORMATS, toJsonReport } from '../core/report';
@@ -11,8 +9,7 @@ import type { ReportFormat } from '../core/report';
 import { scan } from '../core/scanner';
 import type { ScanRunOptions } from '../core/scanner';
 import { maxPoolJobs } from '../core/pool';
-import type { Logger } from '../core/types';
-import { asUsageError, parseSize, parseWholeNumber, UsageError } from './args';
+import { asUsageError, checkPaths, parseSize, parseWholeNumber, repeatNote, resolveUserPaths, stderrLogger, UsageError } from './args';
 import type { CliIo } from './main';
 import { readVersion } from './version';
 
@@ -148,12 +145,6 @@ async function write(out: NodeJS.WritableStream, text: string): Promise<void> {
 	if (!out.write(text)) await once(out, 'drain');
 }
 
-/** Warnings and errors of the core (e.g. no worker script: running on one thread) go to stderr. */
-function stderrLogger(stderr: CliIo['stderr']): Logger {
-	const write = (level: string, m: unknown) => stderr.write(`workspace-stats: ${level}: ${m instanceof Error ? m.message : String(m)}\n`);
-	return { trace() {}, debug() {}, info() {}, warn: (m) => write('warning', m), error: (m) => write('error', m) };
-}
-
 export async function runScan(args: string[], io: CliIo): Promise<number> {
 	const o = parseScanArgs(args);
 	if (o.help) {
@@ -167,16 +158,8 @@ export async function runScan(args: string[], io: CliIo): Promise<number> {
 	if (o.jobsNote) io.stderr.write(`workspace-stats: ${o.jobsNote}\n`);
 	// Under `npm run scan -- <folder>` npm runs us in the package folder; relative paths mean
 	// the folder the user typed the command in (npm's INIT_CWD).
-	const base = process.env.npm_lifecycle_event === 'scan' && process.env.INIT_CWD ? process.env.INIT_CWD : process.cwd();
-	o.paths = o.paths.map((p) => path.resolve(base, p));
-	for (const p of o.paths) {
-		try {
-			fs.statSync(p);
-		} catch (e) {
-			const code = (e as NodeJS.ErrnoException).code;
-			throw new UsageError(code === 'ENOENT' ? `no such file or folder: ${p}` : `cannot use ${p}: ${(e as Error).message}`);
-		}
-	}
+	o.paths = resolveUserPaths(o.paths, repeatNote(io.stderr));
+	checkPaths(o.paths);
 
 	const progress = progressReporter(io.stderr);
 	let result;

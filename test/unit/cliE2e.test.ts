@@ -340,6 +340,19 @@ describe('CLI end-to-end on a gen-synth tree', () => {
 		assert.deepEqual(r.files!.filter((f) => f.root === 1).map((f) => ({ ...f, root: 0 })), single[1].files);
 		assert.equal(r.totals.code, single[0].totals.code + single[1].totals.code);
 	});
+
+	it('a root given twice counts once, with a note on stderr; with --index too', () => {
+		const docs = path.join(tree, 'docs');
+		const once = cliJson([docs]);
+		for (const extra of [[], ['--index', path.join(tmp, 'twice.idx')]]) {
+			const r = cli([docs, docs + path.sep, path.relative(process.cwd(), docs), '--format', 'json', ...extra]);
+			assert.equal(r.status, 0, r.stderr);
+			const twice = JSON.parse(r.stdout) as Report;
+			assert.deepEqual(twice.roots, [docs]);
+			assert.deepEqual(twice.totals, once.totals);
+			assert.equal(r.stderr.split(`${docs} is given more than once; counted once`).length - 1, 2, r.stderr);
+		}
+	});
 });
 
 describe('CLI usage', () => {
