@@ -1,60 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { JsonlIndexStore } from '../../src/core/indexStore';
-import { scan } from '../../src/core/scanner';
-import type { Totals } from '../../src/core/types';
 import { makeTree, writeFile } from './helpers/tempTree';
-
-const cli = path.join(__dirname, '..', '..', 'src', 'cli', 'main.js');
-
-interface Line { event: string; added?: string[]; changed?: string[]; removed?: string[]; totals: Totals; errors?: unknown[] }
-
-/** Runs `workspace-stats watch` and collects its JSON lines. */
-function startWatch(args: string[]) {
-	const p = spawn(process.execPath, [cli, 'watch', '--format', 'json', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-	const lines: Line[] = [];
-	let buf = '';
-	let stderr = '';
-	let waiters: (() => void)[] = [];
-	p.stdout.setEncoding('utf8');
-	p.stdout.on('data', (d: string) => {
-		buf += d;
-		let nl;
-		while ((nl = buf.indexOf('\n')) >= 0) {
-			lines.push(JSON.parse(buf.slice(0, nl)) as Line);
-			buf = buf.slice(nl + 1);
-		}
-		const w = waiters;
-		waiters = [];
-		for (const f of w) f();
-	});
-	p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-	const exited = new Promise<number | null>((resolve) => p.on('close', (code) => resolve(code)));
-	/** Waits until `pred` holds for the lines so far (re-checked on each new line). */
-	const waitFor = async (what: string, pred: (lines: Line[]) => boolean, ms = 15_000): Promise<void> => {
-		const deadline = Date.now() + ms;
-		while (!pred(lines)) {
-			const left = deadline - Date.now();
-			if (left <= 0) throw new Error(`timed out waiting for ${what}; lines: ${JSON.stringify(lines.slice(-5))}; stderr: ${stderr}`);
-			await new Promise<void>((resolve) => {
-				const t = setTimeout(resolve, left);
-				waiters.push(() => {
-					clearTimeout(t);
-					resolve();
-				});
-			});
-		}
-	};
-	return { p, lines, waitFor, exited, stderr: () => stderr };
-}
-
-async function coldTotals(dir: string): Promise<Totals> {
-	return (await scan([dir], { jobs: 1 })).aggregates.totals;
-}
+import { coldTotals, startWatch } from './helpers/watchCli';
+import type { Line } from './helpers/watchCli';
 
 test('watch: create, modify, rename and delete files; each change shows up in a batch with the right totals', { timeout: 120_000 }, async () => {
 	const dir = fs.realpathSync(fs.mkdtempSync(path.join(tmpdir(), 'ws-watch-')));
@@ -150,3 +102,4 @@ test('watch --index: a second start is warm and sees changes made while it was n
 		fs.rmSync(dir, { recursive: true, force: true });
 	}
 });
+
