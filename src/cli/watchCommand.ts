@@ -17,6 +17,7 @@ import { parseWholeNumber, UsageError } from './args';
 import { checkPaths, resolveUserPaths, stderrLogger, takeIndexFlag } from './indexCommand';
 import type { CliIo } from './main';
 import { parseScanArgs } from './scanCommand';
+import { readVersion } from './version';
 
 export const WATCH_HELP = `Usage: workspace-stats watch [options] DIR...
 
@@ -30,6 +31,8 @@ Options:
                            processing them as one batch (default 50)
   -f, --format FORMAT      table (default: one text line per batch) or json (one
                            JSON object per line)
+  -h, --help               show this help
+  -V, --version            show the version
   and the scan options: --include, --exclude, --no-ignore, --follow-symlinks,
   --max-file-size, --docstrings-as-code, --jobs (see workspace-stats --help)
 `;
@@ -94,6 +97,10 @@ export async function runWatch(args: string[], io: CliIo): Promise<number> {
 	const o = parseScanArgs(rest);
 	if (o.help) {
 		io.stdout.write(WATCH_HELP);
+		return 0;
+	}
+	if (o.version) {
+		io.stdout.write(`${readVersion()}\n`);
 		return 0;
 	}
 	if (o.format !== 'table' && o.format !== 'json') throw new UsageError(`watch --format: table or json, got '${o.format}'`);

@@ -1,11 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { JsonlIndexStore } from '../../src/core/indexStore';
 import { makeTree, writeFile } from './helpers/tempTree';
-import { coldTotals, startWatch } from './helpers/watchCli';
+import { cli, coldTotals, startWatch } from './helpers/watchCli';
 import type { Line } from './helpers/watchCli';
 
 test('watch: create, modify, rename and delete files; each change shows up in a batch with the right totals', { timeout: 120_000 }, async () => {
@@ -98,6 +99,24 @@ test('watch --index: a second start is warm and sees changes made while it was n
 		assert.deepEqual(ready.totals, await coldTotals(tree));
 		second.p.kill('SIGTERM');
 		assert.equal(await second.exited, 0);
+	} finally {
+		fs.rmSync(dir, { recursive: true, force: true });
+	}
+});
+
+test('watch -V and watch --version print the version and exit 0 instead of watching', { timeout: 30_000 }, () => {
+	const dir = fs.realpathSync(fs.mkdtempSync(path.join(tmpdir(), 'ws-watchv-')));
+	// The version in package.json (out/test/unit → the project folder), not what the CLI reads.
+	const want = (JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
+	try {
+		for (const flag of ['-V', '--version']) {
+			// Run in an empty folder: a watch would start on it and never end (killed by the timeout).
+			const r = spawnSync(process.execPath, [cli, 'watch', flag], { cwd: dir, encoding: 'utf8', timeout: 8_000 });
+			assert.equal(r.signal, null, `watch ${flag} was still running after 8 s; stdout: ${r.stdout}`);
+			assert.equal(r.status, 0, r.stderr);
+			assert.equal(r.stdout, `${want}\n`);
+			assert.equal(r.stderr, '');
+		}
 	} finally {
 		fs.rmSync(dir, { recursive: true, force: true });
 	}
