@@ -138,9 +138,6 @@ export async function runWatch(args: string[], io: CliIo): Promise<number> {
 	});
 	const absRoots = index.roots;
 	const totals = index.snapshot().totals;
-	io.stdout.write(json
-		? JSON.stringify({ event: 'ready', roots: absRoots, totals, ...ready }) + '\n'
-		: `watching ${absRoots.join(', ')}: ${totalsText(totals)} (${ready.mode} start in ${(ready.ms as number).toFixed(0)} ms); Ctrl+C stops\n`);
 
 	const pool = new AnalyzerPool({ jobs: o.scan.jobs ?? os.availableParallelism(), analyze: analyzeOptionsOf(o.scan), logger });
 	const proc = new Processor({ index, ...processorStore, scanOptions: o.scan, pool, batchWindowMs: windowMs, logger });
@@ -170,6 +167,11 @@ export async function runWatch(args: string[], io: CliIo): Promise<number> {
 		});
 		return w;
 	});
+	// The ready line only now, in the same turn as the watchers' start: whoever reads it may change
+	// files at once, and a file created before a watcher has listed its folder makes no event.
+	io.stdout.write(json
+		? JSON.stringify({ event: 'ready', roots: absRoots, totals, ...ready }) + '\n'
+		: `watching ${absRoots.join(', ')}: ${totalsText(totals)} (${ready.mode} start in ${(ready.ms as number).toFixed(0)} ms); Ctrl+C stops\n`);
 
 	await stopped;
 	for (const w of watchers) w.close();

@@ -122,3 +122,22 @@ test('watch -V and watch --version print the version and exit 0 instead of watch
 	}
 });
 
+
+test('watch: a file created as soon as the ready line is read shows up', { timeout: 60_000 }, async () => {
+	const dir = fs.realpathSync(fs.mkdtempSync(path.join(tmpdir(), 'ws-watchready-')));
+	const tree = path.join(dir, 'tree');
+	writeFile(path.join(tree, 'a.py'), 'a = 1\n'); // 1 line: 1 code; 6 bytes
+	const w = startWatch(['--window', '30', '--jobs', '1', tree]);
+	try {
+		await w.waitFor('ready', (ls) => ls.some((l) => l.event === 'ready'));
+		writeFile(path.join(tree, 'b.py'), 'b = 1\n# b\n'); // 2 lines: 1 code, 1 comment; 10 bytes
+		const want = { files: 2, lines: 3, code: 2, comment: 1, blank: 0, bytes: 16 };
+		await w.waitFor('b.py', () => w.batches().some((b) => b.added?.includes('b.py') && JSON.stringify(b.totals) === JSON.stringify(want)), 8_000);
+		assert.deepEqual(await coldTotals(tree), want);
+		w.p.kill('SIGINT');
+		assert.equal(await w.waitExit(), 0, w.stderr());
+	} finally {
+		if (w.p.exitCode === null) w.p.kill('SIGKILL');
+		fs.rmSync(dir, { recursive: true, force: true });
+	}
+});
