@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { FileIndex } from '../core/fileIndex';
+import { isIndexStoreFile } from '../core/indexStore';
 import { AnalyzerPool } from '../core/pool';
 import { Processor } from '../core/processor';
 import type { BatchEvent } from '../core/processor';
@@ -144,8 +145,9 @@ export async function runWatch(args: string[], io: CliIo): Promise<number> {
 	proc.onDidProcessBatch((b) => io.stdout.write(json ? batchJson(b, absRoots) : batchLine(b, absRoots)));
 	proc.start();
 
-	// An index kept inside a watched folder would report its own writes: those events are
-	// dropped (its files then count as they were at start-up, as in a scan's result).
+	// An index kept inside a watched folder would report its own writes: the events of its files
+	// (the base, journal, digests and their temp files; not other files named like it) are
+	// dropped, so those files count as they were at start-up, as in a scan's result.
 	const indexAbs = indexPath === undefined ? undefined : resolveUserPaths([indexPath])[0];
 	if (indexAbs && absRoots.some((r) => indexAbs.startsWith(r + path.sep))) {
 		logger.warn(`the index ${indexAbs} is inside a watched folder; keep it outside to keep it out of the counts`);
@@ -158,7 +160,7 @@ export async function runWatch(args: string[], io: CliIo): Promise<number> {
 				return;
 			}
 			const abs = path.join(root, filename.toString());
-			if (indexAbs && abs.startsWith(indexAbs)) return;
+			if (indexAbs && isIndexStoreFile(indexAbs, abs)) return;
 			proc.enqueue({ type: type === 'rename' ? 'created' : 'changed', path: abs });
 		});
 		w.on('error', (e) => {

@@ -1058,6 +1058,28 @@ function parseRecords(source: Buffer | { read: BodyRead; through: Buffer }, byte
 
 let tmpCounter = 0;
 
+/** Beside the base file `P`: its journal `P.journal` and digests `P.digests`. */
+const JOURNAL_SUFFIX = '.journal';
+const DIGESTS_SUFFIX = '.digests';
+/** Atomic writes (of the base and of the digests) go through `${target}.tmp-${pid}-${n}`. */
+const TEMP_INFIX = '.tmp-';
+/** What may follow the base path in the name of a file the store writes (see the suffixes above). */
+const STORE_FILE_TAIL = (() => {
+	const lit = (x: string) => x.replace(/[.]/g, '\\.');
+	const [j, d, t] = [lit(JOURNAL_SUFFIX), lit(DIGESTS_SUFFIX), lit(TEMP_INFIX)];
+	return new RegExp(`^(?:${j}|${d}|(?:${d})?${t}\\d+-\\d+)?$`);
+})();
+
+/**
+ * True when `file` is one of the files the store at `indexPath` writes: the base, its journal,
+ * its digests, or a temp file of an atomic write of the base or the digests (any process's).
+ * Both paths absolute and normalized. Not `indexPath.py` or `indexPath-dir/…`, which merely
+ * start with it. (The watcher drops its own writes with this.)
+ */
+export function isIndexStoreFile(indexPath: string, file: string): boolean {
+	return file.startsWith(indexPath) && STORE_FILE_TAIL.test(file.slice(indexPath.length));
+}
+
 /**
  * Records encoded between two turns of the event loop in `save`: about 10 ms of work here, so
  * a full save of 100k records never holds an extension host's thread for one long stretch.
@@ -1078,7 +1100,7 @@ export async function writeFileAtomic(path: string, chunks: Uint8Array[], fsync 
 
 /** `writeFileAtomic`, the temp file's content written by `fill`. */
 async function writeFileAtomicWith(path: string, fill: (fh: fsp.FileHandle) => Promise<void>, fsync: boolean): Promise<void> {
-	const tmp = `${path}.tmp-${process.pid}-${++tmpCounter}`;
+	const tmp = `${path}${TEMP_INFIX}${process.pid}-${++tmpCounter}`;
 	const fh = await fsp.open(tmp, 'w');
 	try {
 		await fill(fh);
@@ -1185,7 +1207,7 @@ async function readHead(path: string): Promise<{ buf: Buffer; size: number }> {
 /** Removes temp files that a killed writer left next to `path`. */
 async function removeStaleTemps(path: string): Promise<void> {
 	const dir = nodePath.dirname(path);
-	const prefix = nodePath.basename(path) + '.tmp-';
+	const prefix = nodePath.basename(path) + TEMP_INFIX;
 	let names: string[];
 	try {
 		names = await fsp.readdir(dir);
@@ -1215,8 +1237,8 @@ export class JsonlIndexStore implements IndexStoreBackend {
 
 	/** @param path The base file; the journal and temp files sit beside it. */
 	constructor(readonly path: string, opts: IndexStoreOptions = {}) {
-		this.journalPath = path + '.journal';
-		this.digestsPath = path + '.digests';
+		this.journalPath = path + JOURNAL_SUFFIX;
+		this.digestsPath = path + DIGESTS_SUFFIX;
 		this.fsync = opts.fsync ?? true;
 		this.syncJournal = opts.syncJournal ?? false;
 		this.compactRatio = opts.compactRatio ?? 0.25;

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { JsonlIndexStore } from '../../src/core/indexStore';
+import { isIndexStoreFile, JsonlIndexStore } from '../../src/core/indexStore';
 import { makeTree, writeFile } from './helpers/tempTree';
 import { cli, coldTotals, startWatch } from './helpers/watchCli';
 import type { Line } from './helpers/watchCli';
@@ -140,4 +140,56 @@ test('watch: a file created as soon as the ready line is read shows up', { timeo
 		if (w.p.exitCode === null) w.p.kill('SIGKILL');
 		fs.rmSync(dir, { recursive: true, force: true });
 	}
+});
+test('watch --index idx inside the root: idx.py, idxdir/x.py and idx.tmp-a.py count; the index\'s own writes make no batch', { timeout: 60_000 }, async () => {
+	const dir = fs.realpathSync(fs.mkdtempSync(path.join(tmpdir(), 'ws-watchidx-')));
+	const tree = path.join(dir, 'tree');
+	const T = (files: number, lines: number, code: number, comment: number, blank: number, bytes: number) => ({ files, lines, code, comment, blank, bytes });
+	writeFile(path.join(tree, 'a.py'), 'a = 1\n'); // 1 line: 1 code; 6 bytes
+	const w = startWatch(['--index', 'idx', '--window', '30', '--jobs', '1', '.'], { cwd: tree });
+	try {
+		await w.waitFor('ready', (ls) => ls.some((l) => l.event === 'ready'));
+		assert.deepEqual(w.lines[0].totals, T(1, 1, 1, 0, 0, 6));
+		const step = async (name: string, op: () => void, added: string, want: ReturnType<typeof T>) => {
+			const from = w.lines.length;
+			op();
+			await w.waitFor(name, (ls) => {
+				const bs = ls.slice(from).filter((l) => l.event === 'batch');
+				return bs.some((b) => b.added?.includes(added)) && JSON.stringify(bs[bs.length - 1].totals) === JSON.stringify(want);
+			}, 8_000);
+		};
+		// idx.py: 2 lines (1 code, 1 comment), 10 bytes.
+		await step('idx.py', () => writeFile(path.join(tree, 'idx.py'), 'i = 1\n# i\n'), 'idx.py', T(2, 3, 2, 1, 0, 16));
+		// idxdir/x.py: 2 lines (1 code, 1 blank), 7 bytes.
+		await step('idxdir/x.py', () => writeFile(path.join(tree, 'idxdir', 'x.py'), 'x = 1\n\n'), 'idxdir/x.py', T(3, 5, 3, 1, 1, 23));
+		// Named like the store's temp files (idx.tmp-PID-N) but not one: 1 line, 6 bytes.
+		await step('idx.tmp-a.py', () => writeFile(path.join(tree, 'idx.tmp-a.py'), 't = 1\n'), 'idx.tmp-a.py', T(4, 6, 4, 1, 1, 29));
+		// Every batch was saved to idx / idx.journal in the watched folder. Had those writes been
+		// watched, each would make a batch naming them (and that batch's save another one). Showing
+		// that nothing comes needs a wait: 500 ms, many times the 30 ms window and a save.
+		const n = w.lines.length;
+		await new Promise((r) => setTimeout(r, 500));
+		assert.deepEqual(w.lines.slice(n), []);
+		const named = w.batches().flatMap((b) => [...(b.added ?? []), ...(b.changed ?? []), ...(b.removed ?? [])]);
+		assert.deepEqual(named.sort(), ['idx.py', 'idx.tmp-a.py', 'idxdir/x.py']);
+		assert.ok(fs.existsSync(path.join(tree, 'idx')), 'the index was written in the watched folder');
+
+		w.p.kill('SIGINT');
+		assert.equal(await w.waitExit(), 0, w.stderr());
+		const last = w.lines[w.lines.length - 1];
+		assert.equal(last.event, 'stopped');
+		assert.deepEqual(last.totals, T(4, 6, 4, 1, 1, 29));
+		// A cold scan counts the index's files too (the watch keeps them as they were at start: absent).
+		assert.deepEqual(await coldTotals(tree, { exclude: ['/idx', '/idx.journal', '/idx.digests'] }), last.totals);
+	} finally {
+		if (w.p.exitCode === null) w.p.kill('SIGKILL');
+		fs.rmSync(dir, { recursive: true, force: true });
+	}
+});
+
+test('isIndexStoreFile: the index\'s base, journal, digests and temp files, nothing else that starts with its path', () => {
+	const idx = path.join(tmpdir(), 'w', 'idx');
+	for (const tail of ['', '.journal', '.digests', '.tmp-123-4', '.digests.tmp-9-10']) assert.equal(isIndexStoreFile(idx, idx + tail), true, tail);
+	for (const tail of ['.py', 'dir/q.py', `${path.sep}x`, '.tmp-a.py', '.tmp-1-2.py', '.journal.md', '.digests2', '.tmp-', 'x']) assert.equal(isIndexStoreFile(idx, idx + tail), false, tail);
+	assert.equal(isIndexStoreFile(idx, path.join(tmpdir(), 'w', 'id')), false);
 });
