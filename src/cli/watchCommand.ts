@@ -26,6 +26,10 @@ Counts DIR once (through the index with --index), then watches it and prints one
 line per batch of changes: what changed, the new totals, the time taken.
 Stop with Ctrl+C; the index is saved after every batch.
 
+Exit status: 0 stopped by Ctrl+C or SIGTERM; 1 a watched folder was removed or
+moved away (or watching failed): a message on stderr, then the last batch and
+the stopped line; 2 usage error.
+
 Options:
       --index PATH         load and keep the index in PATH (warm start)
       --window MS          wait MS milliseconds after a change for more before
@@ -37,6 +41,22 @@ Options:
   and the scan options: --include, --exclude, --no-ignore, --follow-symlinks,
   --max-file-size, --docstrings-as-code, --jobs (see workspace-stats --help)
 `;
+
+/**
+ * Why the watch ended: a signal (status 0), or a watched folder removed or the watching over
+ * otherwise (status 1, with a message on stderr).
+ */
+type StopReason =
+	| { code: 0; reason: 'signal' }
+	| { code: 1; reason: 'removed' | 'watcher-ended'; root?: string; message: string };
+
+function isFolder(p: string): boolean {
+	try {
+		return fs.statSync(p).isDirectory();
+	} catch {
+		return false;
+	}
+}
 
 function takeWindow(args: string[]): { windowMs: number; rest: string[] } {
 	const rest: string[] = [];
@@ -128,15 +148,17 @@ export async function runWatch(args: string[], io: CliIo): Promise<number> {
 		ready = { mode: 'cold', ms: res.timing.totalMs };
 	}
 	// Signal handlers before the ready line: whoever reads it may stop us at once.
-	const stopped = new Promise<void>((resolve) => {
-		const done = () => {
-			process.off('SIGINT', done);
-			process.off('SIGTERM', done);
-			resolve();
-		};
-		process.on('SIGINT', done);
-		process.on('SIGTERM', done);
-	});
+	let why: StopReason | undefined;
+	let settle!: () => void;
+	const stopped = new Promise<void>((resolve) => (settle = resolve));
+	const stop = (r: StopReason) => {
+		if (why) return;
+		why = r;
+		settle();
+	};
+	const onSignal = () => stop({ code: 0, reason: 'signal' });
+	process.on('SIGINT', onSignal);
+	process.on('SIGTERM', onSignal);
 	const absRoots = index.roots;
 	const totals = index.snapshot().totals;
 
@@ -152,23 +174,50 @@ export async function runWatch(args: string[], io: CliIo): Promise<number> {
 	if (indexAbs && absRoots.some((r) => indexAbs.startsWith(r + path.sep))) {
 		logger.warn(`the index ${indexAbs} is inside a watched folder; keep it outside to keep it out of the counts`);
 	}
-	const watchers = absRoots.map((root) => {
-		const w = fs.watch(root, { recursive: true }, (type, filename) => {
-			// No name: the watcher cannot say what changed; look at the whole folder again.
-			if (filename === null) {
-				proc.enqueue({ type: 'rescan', path: root });
-				return;
-			}
-			const abs = path.join(root, filename.toString());
-			if (indexAbs && isIndexStoreFile(indexAbs, abs)) return;
-			proc.enqueue({ type: type === 'rename' ? 'created' : 'changed', path: abs });
-		});
+	const rootRemoved = (root: string) => stop({ code: 1, reason: 'removed', root, message: `watched folder ${root} was removed or moved away` });
+	const watchers: fs.FSWatcher[] = [];
+	for (const root of absRoots) {
+		let w: fs.FSWatcher;
+		try {
+			w = fs.watch(root, { recursive: true }, (type, filename) => {
+				// No name: the watcher cannot say what changed; look at the whole folder again.
+				if (filename === null) {
+					proc.enqueue({ type: 'rescan', path: root });
+					return;
+				}
+				const abs = path.join(root, filename.toString());
+				if (indexAbs && isIndexStoreFile(indexAbs, abs)) return;
+				proc.enqueue({ type: type === 'rename' ? 'created' : 'changed', path: abs });
+				// The root itself ('' from Node's Linux watcher) went away: Node has closed every
+				// watch under it, so nothing would come any more (the queued rescan of the root
+				// drops its files in the final drain).
+				if (abs === root && type === 'rename' && !isFolder(root)) rootRemoved(root);
+			});
+		} catch (e) {
+			// Removed since the initial scan.
+			if (isFolder(root)) throw e;
+			proc.enqueue({ type: 'rescan', path: root });
+			rootRemoved(root);
+			continue;
+		}
 		w.on('error', (e) => {
 			logger.warn(`watching ${root}: ${e.message}; rescanning it`);
 			proc.enqueue({ type: 'rescan', path: root });
+			if (!isFolder(root)) rootRemoved(root);
 		});
-		return w;
-	});
+		// Node's watchers emit 'close' only for our own close(); any other is the end of watching.
+		w.on('close', () => {
+			if (!why) stop({ code: 1, reason: 'watcher-ended', message: `the watcher of ${root} closed` });
+		});
+		watchers.push(w);
+		// Removed while the watcher was starting: it may never say so.
+		if (!isFolder(root)) rootRemoved(root);
+	}
+	// The catch-all: nothing left to wait for while watching means every watcher has ended (the
+	// signal listeners do not keep the process alive, the analyzer workers are unref'd). Without
+	// this the process would end here, silently and with status 0.
+	const onBeforeExit = () => stop({ code: 1, reason: 'watcher-ended', message: `nothing is being watched any more (${absRoots.join(', ')})` });
+	process.on('beforeExit', onBeforeExit);
 	// The ready line only now, in the same turn as the watchers' start: whoever reads it may change
 	// files at once, and a file created before a watcher has listed its folder makes no event.
 	io.stdout.write(json
@@ -176,11 +225,18 @@ export async function runWatch(args: string[], io: CliIo): Promise<number> {
 		: `watching ${absRoots.join(', ')}: ${totalsText(totals)} (${ready.mode} start in ${(ready.ms as number).toFixed(0)} ms); Ctrl+C stops\n`);
 
 	await stopped;
+	const end0 = why!;
+	process.off('SIGINT', onSignal);
+	process.off('SIGTERM', onSignal);
+	process.off('beforeExit', onBeforeExit);
 	for (const w of watchers) w.close();
+	if (end0.code !== 0) io.stderr.write(`workspace-stats: ${end0.message}; stopping\n`);
 	// Drain: what was seen is processed and saved before we exit.
 	await proc.stop({ drain: true });
 	await pool.close();
 	const end = index.snapshot().totals;
-	io.stdout.write(json ? JSON.stringify({ event: 'stopped', totals: end, stats: proc.stats }) + '\n' : `stopped: ${totalsText(end)}\n`);
-	return 0;
+	io.stdout.write(json
+		? JSON.stringify({ event: 'stopped', reason: end0.reason, ...(end0.code !== 0 && end0.root ? { root: end0.root } : {}), totals: end, stats: proc.stats }) + '\n'
+		: `stopped: ${totalsText(end)}\n`);
+	return end0.code;
 }
