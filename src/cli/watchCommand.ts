@@ -14,7 +14,7 @@ import type { BatchEvent } from '../core/processor';
 import { scan } from '../core/scanner';
 import type { Logger, Totals } from '../core/types';
 import { analyzeOptionsOf, scanWithIndex } from '../core/warmScan';
-import { parseWholeNumber, UsageError } from './args';
+import { parseWholeNumber, repeatNote, UsageError } from './args';
 import { checkPaths, resolveUserPaths, stderrLogger, takeIndexFlag } from './indexCommand';
 import type { CliIo } from './main';
 import { parseScanArgs } from './scanCommand';
@@ -319,9 +319,10 @@ export async function runWatch(args: string[], io: CliIo): Promise<number> {
 		io.stdout.write(`${readVersion()}\n`);
 		return 0;
 	}
+	if (o.jobsNote) io.stderr.write(`workspace-stats: ${o.jobsNote}\n`);
 	if (o.format !== 'table' && o.format !== 'json') throw new UsageError(`watch --format: table or json, got '${o.format}'`);
 	if (o.byFile || o.byFolder) throw new UsageError('watch prints batches: --by-file and --by-folder do not apply');
-	const roots = resolveUserPaths(o.paths);
+	const roots = resolveUserPaths(o.paths, repeatNote(io.stderr));
 	checkPaths(roots);
 	for (const r of roots) if (!fs.statSync(r).isDirectory()) throw new UsageError(`watch needs folders: ${r} is not one`);
 	const json = o.format === 'json';
