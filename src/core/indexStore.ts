@@ -1063,12 +1063,11 @@ const JOURNAL_SUFFIX = '.journal';
 const DIGESTS_SUFFIX = '.digests';
 /** Atomic writes (of the base and of the digests) go through `${target}.tmp-${pid}-${n}`. */
 const TEMP_INFIX = '.tmp-';
+const escapeDots = (x: string) => x.replace(/[.]/g, '\\.');
+/** What follows the base path in the name of a temp file of the store (the base's or the digests'). */
+const TEMP_TAIL = new RegExp(`^(?:${escapeDots(DIGESTS_SUFFIX)})?${escapeDots(TEMP_INFIX)}\\d+-\\d+$`);
 /** What may follow the base path in the name of a file the store writes (see the suffixes above). */
-const STORE_FILE_TAIL = (() => {
-	const lit = (x: string) => x.replace(/[.]/g, '\\.');
-	const [j, d, t] = [lit(JOURNAL_SUFFIX), lit(DIGESTS_SUFFIX), lit(TEMP_INFIX)];
-	return new RegExp(`^(?:${j}|${d}|(?:${d})?${t}\\d+-\\d+)?$`);
-})();
+const STORE_FILE_TAIL = new RegExp(`^(?:${escapeDots(JOURNAL_SUFFIX)}|${escapeDots(DIGESTS_SUFFIX)}|${TEMP_TAIL.source.slice(1, -1)})?$`);
 
 /**
  * True when `file` is one of the files the store at `indexPath` writes: the base, its journal,
@@ -1204,17 +1203,22 @@ async function readHead(path: string): Promise<{ buf: Buffer; size: number }> {
 	}
 }
 
-/** Removes temp files that a killed writer left next to `path`. */
+/**
+ * Removes temp files that a killed writer left next to `path` (of the base and of the digests:
+ * `${base}.tmp-PID-N`, `${base}.digests.tmp-PID-N`), and only those: not a file that merely
+ * starts like one (`idx.tmp-notes.py`).
+ */
 async function removeStaleTemps(path: string): Promise<void> {
 	const dir = nodePath.dirname(path);
-	const prefix = nodePath.basename(path) + TEMP_INFIX;
+	const base = nodePath.basename(path);
 	let names: string[];
 	try {
 		names = await fsp.readdir(dir);
 	} catch {
 		return;
 	}
-	await Promise.all(names.filter((n) => n.startsWith(prefix)).map((n) => fsp.rm(nodePath.join(dir, n), { force: true })));
+	const stale = names.filter((n) => n.startsWith(base) && TEMP_TAIL.test(n.slice(base.length)));
+	await Promise.all(stale.map((n) => fsp.rm(nodePath.join(dir, n), { force: true })));
 }
 
 // --- the store ----------------------------------------------------------------------------

@@ -42,6 +42,20 @@ test('save then load gives back every record, field for field, including odd pat
 	assert.deepEqual(loaded.records, records);
 });
 
+test('a load removes the temp files a killed writer left (of the base and of the digests), and only those', async () => {
+	const dir = tempDir();
+	const idx = path.join(dir, 'index');
+	await new JsonlIndexStore(idx, { fsync: false }).save(makeRecords(3), meta);
+	const stale = ['index.tmp-123-4', 'index.digests.tmp-9-10'];
+	// Named like them, or beside them, but not theirs: a user's files, kept.
+	const kept = ['index.tmp-notes.py', 'index.tmp-1-2.py', 'index.tmp-', 'index2.tmp-1-2', 'other.tmp-1-2'];
+	for (const n of [...stale, ...kept]) writeFileSync(path.join(dir, n), 'x');
+	const loaded = await new JsonlIndexStore(idx).load(meta);
+	assert.equal(loaded.status, 'ok');
+	for (const n of stale) assert.equal(existsSync(path.join(dir, n)), false, `${n} removed`);
+	for (const n of kept) assert.equal(existsSync(path.join(dir, n)), true, `${n} kept`);
+});
+
 test('a missing index loads as missing, without warnings', async () => {
 	const dir = tempDir();
 	const r = await new JsonlIndexStore(path.join(dir, 'nope')).load();
