@@ -94,9 +94,13 @@ export class OverviewProvider extends Disposable implements vscode.TreeDataProvi
 			return;
 		}
 		if (!c.delta) {
-			// A finished scan or update without a delta (e.g. only skips changed).
-			const g = this.nodes.get('overview/group/skipped');
-			if (g) this._onDidChangeTreeData.fire(g);
+			// A finished scan or update without a delta (e.g. only skips changed). The groups are
+			// listed again too: while a first scan fills the view, a group may have been listed
+			// from the files read so far, and this makes sure the view ends on the final lists
+			// (three nodes; their rows are few).
+			const fire: OverviewNode[] = [];
+			for (const id of ['overview/group/languages', 'overview/group/categories', 'overview/group/skipped']) this.pushNode(fire, id);
+			if (fire.length) this._onDidChangeTreeData.fire(fire);
 			return;
 		}
 		const fire: OverviewNode[] = [];

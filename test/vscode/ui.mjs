@@ -97,16 +97,26 @@ async function extensionChecks({ page, statusbar, check, folder, shots }) {
 			`Files ${fmt(t.files)}`, `Lines ${fmt(t.lines)}`, `Code ${fmt(t.code)} · ${share(t.code, t.lines)}`,
 			`Comments ${fmt(t.comment)} · ${share(t.comment, t.lines)}`, `Blank ${fmt(t.blank)} · ${share(t.blank, t.lines)}`,
 		];
-		const rows = await until(page, async () => {
-			const r = await paneRows(page, 'Overview');
-			return expected.every((e) => r.includes(e)) && r;
-		}, `Overview rows ${JSON.stringify(expected)}`);
 		const langs = cli.languages.map((l) => `${l.name} ${filesLines(l.files, l.lines)} · ${share(l.code, t.code)}`);
-		const start = rows.indexOf(`Languages ${cli.languages.length}`);
-		if (start < 0) throw new Error(`no Languages row in ${JSON.stringify(rows)}`);
-		// The list is virtualized: compare the rows the pane has room for (at least two).
-		const got = rows.slice(start + 1, start + 1 + langs.length).filter((r) => !/^(Categories|Skipped) /.test(r));
-		if (got.length < Math.min(2, langs.length) || JSON.stringify(got) !== JSON.stringify(langs.slice(0, got.length))) throw new Error(`languages ${JSON.stringify(got)} != ${JSON.stringify(langs)}`);
+		/** The language rows under their group, or why not (yet). */
+		const languageRows = (rows) => {
+			const start = rows.indexOf(`Languages ${cli.languages.length}`);
+			if (start < 0) return { why: `no "Languages ${cli.languages.length}" row`, rows };
+			// The list is virtualized: compare the rows the pane has room for (at least two).
+			const got = rows.slice(start + 1, start + 1 + langs.length).filter((r) => !/^(Categories|Skipped) /.test(r));
+			if (got.length < Math.min(2, langs.length) || JSON.stringify(got) !== JSON.stringify(langs.slice(0, got.length))) return { why: `languages ${JSON.stringify(got)} != ${JSON.stringify(langs)}`, rows };
+			return undefined;
+		};
+		// The view fills in while the first scan runs (a group may first show the files read so
+		// far): wait until the totals and the languages have both reached the CLI's numbers.
+		let last;
+		await until(page, async () => {
+			const r = await paneRows(page, 'Overview');
+			last = expected.every((e) => r.includes(e)) ? languageRows(r) : { why: 'totals', rows: r };
+			return last === undefined;
+		}, `Overview rows ${JSON.stringify(expected)}`).catch(() => {
+			throw new Error(`Overview: ${last?.why} in ${JSON.stringify(last?.rows)}`);
+		});
 	});
 	await check('the status bar shows files · lines · time', async () => {
 		await ours.first().waitFor();
