@@ -5,8 +5,6 @@
 import { formatReport, toJsonReport } from '../core/report';
 import { scanWithIndex } from '../core/warmScan';
 import { checkPaths, repeatNote, resolveUserPaths, stderrLogger, UsageError } from './args';
-
-export { checkPaths, resolveUserPaths, stderrLogger };
 import type { CliIo } from './main';
 import { parseScanArgs, runScan } from './scanCommand';
 
