@@ -33,6 +33,9 @@ Options:
                            (512k, 10MB; units are powers of 1024; 0 = no limit;
                            default ${DEFAULT_MAX_FILE_SIZE / 1024 / 1024}MB)
       --docstrings-as-code count doc strings as code (default: as comments)
+      --like-cloc          count as cloc does by default: in C, C++, JavaScript and
+                           TypeScript a comment marker inside a string starts a
+                           comment (wrong, but cloc's numbers; structure unchanged)
   -j, --jobs N             analysis threads (default: number of cores,
                            ${os.availableParallelism()} here); 0 or 1 = no worker threads; at most
                            4 per core and at least 8 (${maxPoolJobs()} here): more are clamped
@@ -78,6 +81,7 @@ export function parseScanArgs(args: string[]): ScanCliOptions {
 				'follow-symlinks': { type: 'boolean' },
 				'max-file-size': { type: 'string' },
 				'docstrings-as-code': { type: 'boolean' },
+				'like-cloc': { type: 'boolean' },
 				jobs: { type: 'string', short: 'j' },
 				help: { type: 'boolean', short: 'h' },
 				version: { type: 'boolean', short: 'V' },
@@ -102,6 +106,7 @@ export function parseScanArgs(args: string[]): ScanCliOptions {
 		respectIgnoreFiles: !(v['no-ignore'] ?? false),
 		followSymlinks: v['follow-symlinks'] ?? false,
 		docstringsAsCode: v['docstrings-as-code'] ?? false,
+		likeCloc: v['like-cloc'] ?? false,
 		keepRecords: byFile,
 	};
 	if (v['max-file-size'] !== undefined) scanOpts.maxFileSize = parseSize(v['max-file-size'], '--max-file-size');

@@ -11,9 +11,9 @@ import { isIndexStoreFile } from '../core/indexStore';
 import { AnalyzerPool } from '../core/pool';
 import { Processor } from '../core/processor';
 import type { BatchEvent } from '../core/processor';
-import { scan } from '../core/scanner';
+import { analyzeOptionsOf, scan } from '../core/scanner';
 import type { Logger, Totals } from '../core/types';
-import { analyzeOptionsOf, scanWithIndex } from '../core/warmScan';
+import { scanWithIndex } from '../core/warmScan';
 import { checkPaths, parseWholeNumber, repeatNote, resolveUserPaths, stderrLogger, UsageError } from './args';
 import { takeIndexFlag } from './indexCommand';
 import type { CliIo } from './main';
@@ -39,7 +39,7 @@ Options:
   -h, --help               show this help
   -V, --version            show the version
   and the scan options: --include, --exclude, --no-ignore, --follow-symlinks,
-  --max-file-size, --docstrings-as-code, --jobs (see workspace-stats --help)
+  --max-file-size, --docstrings-as-code, --like-cloc, --jobs (see workspace-stats --help)
 `;
 
 /**

@@ -94,6 +94,19 @@ function analyze(buf: Buffer, fileName: string, opts: AnalyzeOptions | undefined
 	out.language = def.name;
 	out.category = def.category;
 	const c = compileLanguage(def);
+	if (opts?.likeCloc === true && def.clocStringBlind === true) {
+		// Counts in cloc's reading (no strings: a comment marker in one starts a comment), the
+		// structure in the language's: two passes, the second only where there is structure.
+		countLines(compileLanguage(clocReading(def)), data, start, opts.docstringsAsCode === true, out, classes);
+		if (c.hasStructure) {
+			const own: FileAnalysis = { ...out, imports: [], classes: [], functions: [] };
+			countLines(c, data, start, opts.docstringsAsCode === true, own);
+			out.imports = own.imports;
+			out.classes = own.classes;
+			out.functions = own.functions;
+		}
+		return { ok: true, analysis: out };
+	}
 	if (countLines(c, data, start, opts?.docstringsAsCode === true, out, classes) && c.hasStructure) {
 		// cloc's reading of the file parted from the language's (a `'''` inside a string…): the
 		// counts stay cloc's, the structure is the language's, from a second pass in its reading.
@@ -116,6 +129,22 @@ function ownReading(def: LanguageDef): LanguageDef {
 		ownReadings.set(def, own);
 	}
 	return own;
+}
+
+const clocReadings = new WeakMap<LanguageDef, LanguageDef>();
+
+/**
+ * `def` as cloc reads it by default (`clocStringBlind` languages): no strings, no regular
+ * expression literals, a block-comment opener without a closer after it is code; no structure
+ * (the counts pass only).
+ */
+function clocReading(def: LanguageDef): LanguageDef {
+	let r = clocReadings.get(def);
+	if (r === undefined) {
+		r = { ...def, strings: [], regexLiterals: false, unclosedBlockIsCode: true, structure: undefined };
+		clocReadings.set(def, r);
+	}
+	return r;
 }
 
 /** Lines of a file whose language is unknown: blank when whitespace-only, else code. */
@@ -364,6 +393,8 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 	let codeBackslash = false;
 	/** A line comment ran to the end of this line (its last byte is comment, not code). */
 	let lineCommentEol = false;
+	/** Where that line comment starts. */
+	let lineCommentAt = -1;
 	const joined: Joined = { pending: -1, moved: 0, emptied: 0, codeMark: -1 };
 	const hashComment = clocMode ? (c.def.lineComments?.[0]?.charCodeAt(0) ?? -1) : -1;
 	/** cloc mode: comment and marker line counts when the current doc string opened. */
@@ -373,6 +404,10 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 	const docTokens = c.docTokens;
 	const docFirst = c.docFirst;
 	let dt: Token | undefined;
+	/** See `LanguageDef.unclosedBlockIsCode`: where the next closer starts, known up to there. */
+	const unclosedIsCode = c.def.unclosedBlockIsCode === true;
+	let closerAt = -1;
+	let noCloser = false;
 
 	let lines = 0;
 	let code = 0;
@@ -498,6 +533,7 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 							break;
 						}
 						hasComment = true;
+						lineCommentAt = i - t.open.length;
 						if (clocMode) {
 							while (i < n) {
 								const x = buf[i];
@@ -521,6 +557,19 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 						i -= t.open.length - 1;
 						break;
 					case TokenKind.BlockComment:
+						if (unclosedIsCode) {
+							// cloc's regular expression needs a closer: without one after it, the opener is code.
+							// (`i` is past the opener now: a closer may start right here, not inside it.)
+							if (!noCloser && closerAt < i) {
+								closerAt = buf.indexOf(t.close, i);
+								if (closerAt < 0) noCloser = true;
+							}
+							if (noCloser) {
+								hasCode = true;
+								i -= t.open.length - 1;
+								break;
+							}
+						}
 						hasComment = true;
 						state = BLOCK;
 						cur = t;
@@ -719,8 +768,8 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 			state = lsState;
 			cur = lsCur;
 		} else k = lineClass(hasCode, hasComment, merged && mergeClosers, afterBackslash, lsState);
-		if (joinedComments && (afterBackslash || joined.pending !== -1)) {
-			k = joinedLine(k, joined, codeBackslash, hasCode, lsState, state, lines - 1, code, classes);
+		if (joinedComments && (afterBackslash || codeBackslash || joined.pending !== -1)) {
+			k = joinedLine(k, joined, codeBackslash && !(lineCommentEol && buf[i - 1] === 0x5c), hasCode, lsState, state, lines - 1, code, classes);
 			code += joined.moved;
 			comment -= joined.moved;
 			joined.moved = 0;
@@ -733,7 +782,10 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 		if (state === DOC && openLine === lines - 1) docOpenMerged = merged && hasCode;
 		merged = false;
 		afterBackslash = backslashBlank && i > lineStart && buf[i - 1] === 0x5c;
-		codeBackslash = joinedComments && afterBackslash && state === CODE && !lineCommentEol;
+		// cloc looks for the `\` once comments are removed: what stands before a line comment
+		// (`/a\//` read without regular expressions, `--like-cloc`) ends the line then.
+		// A blank line is not there to it (blank lines go first): the line before stays the last.
+		if (k !== BLANK_LINE) codeBackslash = joinedComments && state === CODE && (lineCommentEol ? lineCommentAt > lineStart && buf[lineCommentAt - 1] === 0x5c : afterBackslash);
 		lineCommentEol = false;
 		if (hashCode) {
 			if (state === DOC) parted = true;
@@ -763,8 +815,8 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 	if (i > lineStart) {
 		lines++;
 		let k = marker ? MARKER_LINE : lineClass(hasCode, hasComment, merged && mergeClosers, afterBackslash, lsState);
-		if (joinedComments && (afterBackslash || joined.pending !== -1)) {
-			k = joinedLine(k, joined, codeBackslash, hasCode, lsState, state, lines - 1, code, classes);
+		if (joinedComments && (afterBackslash || codeBackslash || joined.pending !== -1)) {
+			k = joinedLine(k, joined, codeBackslash && !(lineCommentEol && buf[i - 1] === 0x5c), hasCode, lsState, state, lines - 1, code, classes);
 			code += joined.moved;
 			comment -= joined.moved;
 			joined.moved = 0;

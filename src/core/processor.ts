@@ -41,11 +41,11 @@ import type { AnalyzeJob, AnalyzeOutcome } from './analyzeWorker';
 import { ALWAYS_SKIPPED, createPathFilter, extendChain, IGNORE_FILE_NAMES, isIgnored } from './matcher';
 import type { PathFilter, RuleChain } from './matcher';
 import type { AnalyzerPool } from './pool';
-import { analyzeFile } from './scanner';
+import { analyzeFile, analyzeOptionsOf } from './scanner';
 import type { FileRecord, Logger, ScanOptions, Skipped } from './types';
 import { silentLogger } from './types';
 import { walk, WALK_CONCURRENCY } from './walk';
-import { analyzeOptionsOf, indexFingerprint } from './warmScan';
+import { indexFingerprint } from './warmScan';
 
 /** A change reported by a watcher. Paths are absolute; paths outside every root are ignored. */
 export type ChangeEvent =

@@ -80,9 +80,11 @@ function compareByRootPath(a: { root: number; path: string }, b: { root: number;
 	return a.root - b.root || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
 }
 
-function analyzeOptionsOf(opts: ScanOptions): AnalyzeOptions {
+/** The analyzer options within scan options. */
+export function analyzeOptionsOf(opts: ScanOptions): AnalyzeOptions {
 	const a: AnalyzeOptions = {};
 	if (opts.docstringsAsCode !== undefined) a.docstringsAsCode = opts.docstringsAsCode;
+	if (opts.likeCloc !== undefined) a.likeCloc = opts.likeCloc;
 	if (opts.maxFileSize !== undefined) a.maxFileSize = opts.maxFileSize;
 	if (opts.languageOverrides !== undefined) a.languageOverrides = opts.languageOverrides;
 	return a;

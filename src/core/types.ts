@@ -121,6 +121,15 @@ export interface AnalyzeOptions {
 	 */
 	docstringsAsCode?: boolean;
 	/**
+	 * Count lines the way cloc counts them by default, in the languages it reads without strings
+	 * (`clocStringBlind`: C, C++, JavaScript, TypeScript): a comment marker inside a string,
+	 * template or regular expression starts a comment (`'**' + '/*.ts'`-like globs), and a `/*`
+	 * with no `*\/` after it anywhere in the file is code. Wrong in those languages, but it
+	 * reproduces cloc's numbers. The structure is still read with the language's strings.
+	 * @default false — comment markers inside strings are ignored.
+	 */
+	likeCloc?: boolean;
+	/**
 	 * Files bigger than this many bytes are skipped as `too-large`. 0 means no limit.
 	 * @default 16 MiB
 	 */
@@ -299,6 +308,19 @@ export interface LanguageDef {
 	 * @default false
 	 */
 	regexLiterals?: boolean;
+	/**
+	 * cloc reads this language without strings by default (its `rm_comments_in_strings` filters
+	 * run only with `--strip-str-comments`), so a comment marker inside a string starts a
+	 * comment to it. With the `likeCloc` option the counts follow that reading (see
+	 * `AnalyzeOptions.likeCloc`). @default false
+	 */
+	clocStringBlind?: boolean;
+	/**
+	 * A block-comment opener with no closer after it anywhere in the file is code, not a
+	 * comment to the end of the file: cloc removes comments with a regular expression, which
+	 * needs the closer. Set by the analyzer for its cloc reading (`likeCloc`). @default false
+	 */
+	unclosedBlockIsCode?: boolean;
 	/** Line comment markers only count at the start of a line (after blanks), e.g. Fortran-like or `rem`. @default false */
 	lineCommentsAtStartOnly?: boolean;
 	structure?: StructureRules;

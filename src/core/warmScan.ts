@@ -27,9 +27,9 @@ import type { AnalyzeJob, AnalyzeOutcome } from './analyzeWorker';
 import { getLanguageTable } from './languages';
 import type { PathFilter } from './matcher';
 import { AnalyzerPool } from './pool';
-import { analyzeFile, scan } from './scanner';
+import { analyzeFile, analyzeOptionsOf, scan } from './scanner';
 import type { ScanResult } from './scanner';
-import type { AnalyzeOptions, FileRecord, ScanOptions, Skipped } from './types';
+import type { FileRecord, ScanOptions, Skipped } from './types';
 import { isSystemError } from './types';
 import { StatWalk, statWorkerAvailable } from './statWalk';
 import type { StatChunk } from './statWalk';
@@ -111,18 +111,11 @@ export function indexFingerprint(opts: ScanOptions): string {
 		ignoreFiles: opts.respectIgnoreFiles ?? true,
 		follow: opts.followSymlinks ?? false,
 		docstringsAsCode: opts.docstringsAsCode ?? false,
+		// Only when set: an index written before the option existed stays valid without it.
+		...(opts.likeCloc ? { likeCloc: true } : {}),
 		maxFileSize: opts.maxFileSize ?? null,
 		overrides: opts.languageOverrides ?? null,
 	});
-}
-
-/** The analyzer options within scan options. */
-export function analyzeOptionsOf(opts: ScanOptions): AnalyzeOptions {
-	const a: AnalyzeOptions = {};
-	if (opts.docstringsAsCode !== undefined) a.docstringsAsCode = opts.docstringsAsCode;
-	if (opts.maxFileSize !== undefined) a.maxFileSize = opts.maxFileSize;
-	if (opts.languageOverrides !== undefined) a.languageOverrides = opts.languageOverrides;
-	return a;
 }
 
 function compareByRootPath(a: { root: number; path: string }, b: { root: number; path: string }): number {

@@ -17,7 +17,7 @@ import { AnalyzerPool } from '../core/pool';
 import { Processor } from '../core/processor';
 import type { BatchEvent, ChangeEvent } from '../core/processor';
 import type { Logger } from '../core/types';
-import { analyzeOptionsOf } from '../core/warmScan';
+import { analyzeOptionsOf } from '../core/scanner';
 import { Disposable } from './dispose';
 import { analysisThreads } from './model';
 import type { StatsModel, UpdateInfo } from './model';

@@ -9,10 +9,10 @@ import { indexFingerprint } from '../core/warmScan';
 export const SECTION = 'workspaceStats';
 
 /** Settings that change what a scan finds (a change means a rescan of the folder). */
-export const SCAN_SETTINGS = ['include', 'exclude', 'respectGitignore', 'respectFilesExclude', 'maxFileSize', 'followSymlinks', 'docstringsAsCode', 'languageOverrides'] as const;
+export const SCAN_SETTINGS = ['include', 'exclude', 'respectGitignore', 'respectFilesExclude', 'maxFileSize', 'followSymlinks', 'docstringsAsCode', 'likeCloc', 'languageOverrides'] as const;
 
 export interface FolderSettings {
-	options: Pick<ScanOptions, 'include' | 'exclude' | 'respectIgnoreFiles' | 'followSymlinks' | 'maxFileSize' | 'docstringsAsCode' | 'languageOverrides'>;
+	options: Pick<ScanOptions, 'include' | 'exclude' | 'respectIgnoreFiles' | 'followSymlinks' | 'maxFileSize' | 'docstringsAsCode' | 'likeCloc' | 'languageOverrides'>;
 	/** Stable text of `options`; equal fingerprints mean equal scan results. */
 	fingerprint: string;
 }
@@ -43,6 +43,7 @@ export function readFolderSettings(folder: vscode.Uri): FolderSettings {
 		followSymlinks: c.get<boolean>('followSymlinks', false),
 		maxFileSize: Number.isFinite(mb) && mb > 0 ? Math.round(mb * 1024 * 1024) : 0,
 		docstringsAsCode: c.get<boolean>('docstringsAsCode', false),
+		likeCloc: c.get<boolean>('likeCloc', false),
 		languageOverrides: overrides,
 	};
 	return { options, fingerprint: indexFingerprint(options) };

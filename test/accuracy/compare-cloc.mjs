@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Compares the analyzer's line classes with cloc's, file by file, on real folders.
 //
-// Usage: node test/accuracy/compare-cloc.mjs [--lang Python,C] [--json] [--worst N] [--max-files N] <folder>...
+// Usage: node test/accuracy/compare-cloc.mjs [--lang Python,C] [--like-cloc] [--json] [--worst N] [--max-files N] <folder>...
 //
 // Runs the compiled analyzer (out/src/core/analyzer.js: run `npx tsc -p tsconfig.json` first)
 // on every file of the folders whose language (ours) is in --lang, and
@@ -66,7 +66,7 @@ export function runCloc(files, extraArgs = []) {
 }
 
 /** Compares on `folders`; `langs` is a set of our language names (all when empty). */
-export function compareCloc(folders, { langs = new Set(), maxFiles = Infinity, docstringsAsCode = false } = {}) {
+export function compareCloc(folders, { langs = new Set(), maxFiles = Infinity, docstringsAsCode = false, likeCloc = false } = {}) {
 	const { analyzeBuffer } = require(path.join(repo, 'out/src/core/analyzer.js'));
 	const ours = new Map();
 	for (const folder of folders) {
@@ -79,7 +79,7 @@ export function compareCloc(folders, { langs = new Set(), maxFiles = Infinity, d
 				continue;
 			}
 			if (buf.length === 0) continue; // cloc ignores empty files
-			const r = analyzeBuffer(buf, f, { docstringsAsCode });
+			const r = analyzeBuffer(buf, f, { docstringsAsCode, likeCloc });
 			if (!r.ok || r.analysis.unknown) continue;
 			if (langs.size > 0 && !langs.has(r.analysis.language)) continue;
 			ours.set(f, r.analysis);
@@ -124,6 +124,7 @@ function main() {
 	let worst = 0;
 	let maxFiles = Infinity;
 	let docstringsAsCode = false;
+	let likeCloc = false;
 	for (let i = 0; i < args.length; i++) {
 		const a = args[i];
 		if (a === '--lang') langs = new Set(args[++i].split(','));
@@ -131,6 +132,7 @@ function main() {
 		else if (a === '--worst') worst = Number(args[++i]);
 		else if (a === '--max-files') maxFiles = Number(args[++i]);
 		else if (a === '--docstrings-as-code') docstringsAsCode = true;
+		else if (a === '--like-cloc') likeCloc = true;
 		else folders.push(a);
 	}
 	if (folders.length === 0) {
@@ -139,7 +141,7 @@ function main() {
 	}
 	let r;
 	try {
-		r = compareCloc(folders, { langs, maxFiles, docstringsAsCode });
+		r = compareCloc(folders, { langs, maxFiles, docstringsAsCode, likeCloc });
 	} catch (e) {
 		console.error(String(e.message ?? e));
 		process.exit(2);

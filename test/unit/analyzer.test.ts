@@ -102,6 +102,8 @@ describe('line classes', () => {
 			['g.c', ['x = 1 \\', '  /* a', ' */ \\', '/* b */', 'int c;'], 'CMCCC'],
 			// The `\\` is comment, not code: the next comment line stays comment.
 			['b.c', ['int a; // c \\', '/* x */', 'int b;'], 'CMC'],
+			// A line comment ending with `\` leaves no line (its pattern takes the kept line break).
+			['n.c', ['int q; \\', '// doc \\', 'int c;'], 'CMC'],
 			['h.c', ['int a; /* x \\', '   y */', '/* z */'], 'CMM'],
 			// No `\\` right before (the blank line after it is code, as cloc counts it): comment.
 			['i.c', ['int a; \\', '', '/* z */', 'int b;'], 'CCMC'],
@@ -308,6 +310,60 @@ describe('line classes', () => {
 		assert.deepEqual([a.language, a.unknown, a.category, a.lines, a.code, a.comment, a.blank], ['ext:.foo', true, 'data', 3, 2, 0, 1]);
 		const b = ok(analyzeBuffer(Buffer.from('x'), 'LICENSE_X'));
 		assert.equal(b.language, '(no extension)');
+	});
+});
+
+// `likeCloc`: cloc by default reads C, C++, JavaScript and TypeScript without strings. Each
+// case's classes were worked out by hand in that reading (a comment runs from a `/*` anywhere
+// to the first `*\/` after it; a `/*` with none after it is code) and checked against cloc 1.96
+// (`cloc --skip-uniqueness`): its code/comment/blank totals are in the comments.
+describe('likeCloc: counts in cloc\'s string-blind reading', () => {
+	const cases: [name: string, lines: string[], likeCloc: string, own: string][] = [
+		// cloc 2 code, 2 comment: a glob in single quotes opens a comment a doc comment closes.
+		['a.ts', ["const a = ['**/*.ts'];", 'const b = 1;', '/** doc */', 'function f() {}'], 'CMMC', 'CCMC'],
+		// cloc 2/2: the closing line has code after it, joined to the opening line (comment).
+		['b.ts', ["const a = { name: 'x /* y' };", 'const b = 1;', "const c = 'z */ w';", 'const d = 2;'], 'CMMC', 'CCCC'],
+		// cloc 4/0: no `*/` after the `/*` anywhere: code.
+		['c.ts', ['a();', "'x /* y'", 'b();', 'c();'], 'CCCC', 'CCCC'],
+		// cloc 2/1: a template line that starts with `//` is a comment line to cloc.
+		['d.js', ['const s = `', '// not a comment in JS', '`;'], 'CMC', 'CCC'],
+		// cloc 1/2: double quotes are no string to it either.
+		['e.c', ['printf("/* %d");', 'x = 1;', '/* real */'], 'CMM', 'CCM'],
+		// cloc 1/2: nor regular expressions.
+		['f.js', ['const r = /a\\/*/;', 'b();', '/* c */'], 'CMM', 'CCM'],
+		// cloc 3 code, 0 comment, 1 blank: `//iu;` goes, the line then ends with `\`, so the line
+		// the doc comment leaves (the blank line went first) is code.
+		['g.js', ['const R = /^@.*\\//iu;', '', '/** doc */', 'f();'], 'CBCC', 'CBMC'],
+		// cloc 2/1: the same before a line comment that itself ends with `\`, which leaves no line.
+		['h.js', ["x.replace(/\\//g, 'a');", '// note \\', 'y();'], 'CMC', 'CMC'],
+	];
+	for (const [name, lines, likeCloc, own] of cases) {
+		it(`${name}: ${lines.join(' | ')}`, () => {
+			for (const eol of ['\n', '\r\n']) {
+				const text = lines.join(eol) + eol;
+				assert.equal(classesOf(name, text, { likeCloc: true }), likeCloc, `likeCloc ${JSON.stringify(eol)}`);
+				assert.equal(classesOf(name, text), own, `default ${JSON.stringify(eol)}`);
+			}
+		});
+	}
+
+	it('the structure is still read with the language\'s strings', () => {
+		const src = ["const g = '**/*.ts';", 'function f() {}', 'class K {}', '/** x */', ''].join('\n');
+		const own = ok(analyzeBuffer(Buffer.from(src), 'a.ts'));
+		const cl = ok(analyzeBuffer(Buffer.from(src), 'a.ts', { likeCloc: true }));
+		assert.deepEqual([cl.code, cl.comment], [1, 3]);
+		assert.deepEqual([own.code, own.comment], [3, 1]);
+		assert.deepEqual(cl.functions, [{ name: 'f', line: 2 }]);
+		assert.deepEqual(cl.classes, [{ name: 'K', line: 3 }]);
+		assert.deepEqual(own.functions, cl.functions);
+	});
+
+	it('languages cloc reads with strings are not changed', () => {
+		// Python (cloc's own reading already), and Java, whose cloc filter does see strings.
+		const py = ['s = "/* x"', 'y = 1', '# */', ''].join('\n');
+		assert.equal(classesOf('a.py', py, { likeCloc: true }), classesOf('a.py', py));
+		const java = ['String s = "/* x";', 'int y = 1;', '/* c */', ''].join('\n');
+		assert.equal(classesOf('A.java', java, { likeCloc: true }), 'CCM');
 	});
 });
 

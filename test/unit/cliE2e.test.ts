@@ -376,7 +376,7 @@ describe('CLI usage', () => {
 		const h = cli(['--help']);
 		assert.equal(h.status, 0);
 		assert.match(h.stdout, /^Usage: workspace-stats/);
-		for (const flag of ['--format', '--by-file', '--by-folder', '--include', '--exclude', '--no-ignore', '--follow-symlinks', '--max-file-size', '--docstrings-as-code', '--jobs']) {
+		for (const flag of ['--format', '--by-file', '--by-folder', '--include', '--exclude', '--no-ignore', '--follow-symlinks', '--max-file-size', '--docstrings-as-code', '--like-cloc', '--jobs']) {
 			assert.ok(h.stdout.includes(flag), `help mentions ${flag}`);
 		}
 		const v = cli(['--version']);
@@ -469,6 +469,25 @@ describe('CLI usage', () => {
 			fs.rmSync(path.join(dir, '..', path.basename(dir) + '.idx'), { force: true });
 			assert.equal(idx.status, 0, idx.stderr);
 			assert.equal(idx.stderr, `workspace-stats: --jobs ${asked}: using ${max} threads (at most 4 per core, at least 8)\n`);
+		} finally {
+			fs.rmSync(dir, { recursive: true, force: true });
+		}
+	});
+
+	it('--like-cloc reaches the scan, and an index built without it is not reused with it', () => {
+		const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ws-cli-cloc-'));
+		try {
+			fs.mkdirSync(path.join(dir, 'src'));
+			// By hand: 4 code lines and 1 comment; cloc's reading (no strings) opens a comment
+			// at the glob's `/*` that the doc comment's `*/` closes: 2 code, 3 comment.
+			fs.writeFileSync(path.join(dir, 'src/a.ts'), "const g = ['**/*.ts'];\nlet b = 1;\nlet c = 2;\n/** doc */\nfunction f() {}\n");
+			const idx = path.join(dir, 'idx');
+			const ts = (r: Report) => r.languages.find((l) => l.name === 'TypeScript')!;
+			for (const [args, want] of [[[], [4, 1]], [['--like-cloc'], [2, 3]], [[], [4, 1]]] as [string[], number[]][]) {
+				const r = cliJson([path.join(dir, 'src'), '--index', idx, ...args]);
+				assert.deepEqual([ts(r).code, ts(r).comment], want, args.join(' '));
+				assert.equal(ts(r).functions, 1);
+			}
 		} finally {
 			fs.rmSync(dir, { recursive: true, force: true });
 		}
