@@ -395,6 +395,16 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 	let lineCommentEol = false;
 	/** Where that line comment starts. */
 	let lineCommentAt = -1;
+	/** The open block comment has a `\` in code right before its opener (see `backslashClose`). */
+	let openBackslash = false;
+	/**
+	 * Where the last block comment closed on this line ended, when its opener had a `\` in code
+	 * right before it; -1 otherwise. If that is the line's end, cloc's line once the comment is
+	 * removed ends with that `\` (`x \/* c *\/`): the line after it, emptied, is kept as code.
+	 */
+	let backslashClose = -1;
+	/** That comment opened on an earlier line. */
+	let backslashCloseMulti = false;
 	const joined: Joined = { pending: -1, moved: 0, emptied: 0, codeMark: -1 };
 	const hashComment = clocMode ? (c.def.lineComments?.[0]?.charCodeAt(0) ?? -1) : -1;
 	/** cloc mode: comment and marker line counts when the current doc string opened. */
@@ -573,6 +583,7 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 						hasComment = true;
 						state = BLOCK;
 						cur = t;
+						openBackslash = joinedComments && hasCode && buf[i - t.open.length - 1] === 0x5c;
 						openHasCode = hasCode;
 						openLine = lines;
 						depth = 1;
@@ -615,6 +626,10 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 					if (--depth === 0) {
 						state = CODE;
 						if (openHasCode && openLine !== lines) merged = true;
+						if (openBackslash) {
+							backslashClose = i;
+							backslashCloseMulti = openLine !== lines;
+						}
 						if (pendingCut !== -1) {
 							if (nCuts < MAX_CUTS) {
 								cutStart[nCuts] = pendingCut;
@@ -768,7 +783,11 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 			state = lsState;
 			cur = lsCur;
 		} else k = lineClass(hasCode, hasComment, merged && mergeClosers, afterBackslash, lsState);
-		if (joinedComments && (afterBackslash || codeBackslash || joined.pending !== -1)) {
+		// A comment from right after a `\` in code to the line's end (see `backslashClose`).
+		const closedAtBackslash = backslashClose === i;
+		// Over several lines, it leaves the opening line's code and this line emptied after it: code.
+		if (closedAtBackslash && backslashCloseMulti) k = CODE_LINE;
+		if (joinedComments && (afterBackslash || codeBackslash || closedAtBackslash || joined.pending !== -1)) {
 			k = joinedLine(k, joined, codeBackslash && !(lineCommentEol && buf[i - 1] === 0x5c), hasCode, lsState, state, lines - 1, code, classes);
 			code += joined.moved;
 			comment -= joined.moved;
@@ -785,7 +804,11 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 		// cloc looks for the `\` once comments are removed: what stands before a line comment
 		// (`/a\//` read without regular expressions, `--like-cloc`) ends the line then.
 		// A blank line is not there to it (blank lines go first): the line before stays the last.
-		if (k !== BLANK_LINE) codeBackslash = joinedComments && state === CODE && (lineCommentEol ? lineCommentAt > lineStart && buf[lineCommentAt - 1] === 0x5c : afterBackslash);
+		if (k !== BLANK_LINE) {
+			codeBackslash = joinedComments && state === CODE &&
+				(lineCommentEol ? lineCommentAt > lineStart && buf[lineCommentAt - 1] === 0x5c : afterBackslash || (closedAtBackslash && !backslashCloseMulti));
+		}
+		backslashClose = -1;
 		lineCommentEol = false;
 		if (hashCode) {
 			if (state === DOC) parted = true;
@@ -815,7 +838,9 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 	if (i > lineStart) {
 		lines++;
 		let k = marker ? MARKER_LINE : lineClass(hasCode, hasComment, merged && mergeClosers, afterBackslash, lsState);
-		if (joinedComments && (afterBackslash || codeBackslash || joined.pending !== -1)) {
+		const closedAtBackslash = backslashClose === i && backslashCloseMulti;
+		if (closedAtBackslash) k = CODE_LINE;
+		if (joinedComments && (afterBackslash || codeBackslash || closedAtBackslash || joined.pending !== -1)) {
 			k = joinedLine(k, joined, codeBackslash && !(lineCommentEol && buf[i - 1] === 0x5c), hasCode, lsState, state, lines - 1, code, classes);
 			code += joined.moved;
 			comment -= joined.moved;

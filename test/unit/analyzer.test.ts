@@ -104,6 +104,11 @@ describe('line classes', () => {
 			['b.c', ['int a; // c \\', '/* x */', 'int b;'], 'CMC'],
 			// A line comment ending with `\` leaves no line (its pattern takes the kept line break).
 			['n.c', ['int q; \\', '// doc \\', 'int c;'], 'CMC'],
+			// A `\` right before a block comment that ends the line: removed, the line ends with the `\`.
+			['o.c', ['x = 1; \\/* c */', '// d', 'y;'], 'CCC'],
+			['p.c', ['x = 1; \\/* c */ ', '// d', 'y;'], 'CMC'],
+			// Over several lines it leaves `x = 1; \` and the closing line emptied after it: code.
+			['q.c', ['x = 1; \\/* c', 'd */', 'y;'], 'CCC'],
 			['h.c', ['int a; /* x \\', '   y */', '/* z */'], 'CMM'],
 			// No `\\` right before (the blank line after it is code, as cloc counts it): comment.
 			['i.c', ['int a; \\', '', '/* z */', 'int b;'], 'CCMC'],
@@ -121,6 +126,7 @@ describe('line classes', () => {
 			['k.c', 'int a; \\\n\n', 'CM'],
 			['l.c', 'int a; \\\n/**/\n// end\n', 'CMM'],
 			['m.c', 'int a; \\\n/* x\n */\n\n', 'CMMB'],
+			['r.c', 'x = 1; \\/* c\nd */\n', 'CM'],
 		]) {
 			assert.equal(classesOf(name, text), want, name);
 			// The counts too (counted apart from the classes).
@@ -336,6 +342,9 @@ describe('likeCloc: counts in cloc\'s string-blind reading', () => {
 		['g.js', ['const R = /^@.*\\//iu;', '', '/** doc */', 'f();'], 'CBCC', 'CBMC'],
 		// cloc 2/1: the same before a line comment that itself ends with `\`, which leaves no line.
 		['h.js', ["x.replace(/\\//g, 'a');", '// note \\', 'y();'], 'CMC', 'CMC'],
+		// cloc 3/2 (source-map's `/^([^\/]+:\/)?\/*$/`): the comment opened in the regular
+		// expression leaves `if (a.match(/^\` and, after it, the emptied closing line: code.
+		['i.js', ['if (a.match(/^\\/*$/)) {', '  return b;', '}', '/* c */', 'z();'], 'CMMCC', 'CCCMC'],
 	];
 	for (const [name, lines, likeCloc, own] of cases) {
 		it(`${name}: ${lines.join(' | ')}`, () => {
