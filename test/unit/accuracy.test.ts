@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 const repo = path.resolve(__dirname, '../../..');
@@ -76,6 +77,34 @@ describe('accuracy on real code', () => {
 			const l = r.languages[lang];
 			assert.ok(l !== undefined && l.files >= 40, `${lang}: ${l?.files ?? 0} files compared`);
 			assert.deepEqual(l.ours, l.cloc, lang);
+		}
+	});
+
+	it('with likeCloc, generated C, C++, JavaScript and TypeScript files full of comment markers and quotes count exactly as cloc counts them', () => {
+		// A differential test: seeded random files made of comment markers, quotes, template and
+		// interpolation bytes, code and line breaks (no `\`, whose joins are covered by hand-worked
+		// cases in analyzer.test.ts), compared with cloc itself, file by file summed per language.
+		const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ws-cloc-fuzz-'));
+		try {
+			let seed = 999;
+			const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+			const pieces = ['/*', '*/', '//', '"', "'", '`', 'x', 'y = 1;', ' ', '/', '*', '\n', '\n', '\n', '\n', 'a()', '${', '}', '\t'];
+			for (const ext of ['c', 'cpp', 'js', 'ts']) {
+				for (let k = 0; k < 250; k++) {
+					let text = '';
+					const n = 5 + Math.floor(rnd() * 60);
+					for (let i = 0; i < n; i++) text += pieces[Math.floor(rnd() * pieces.length)];
+					fs.writeFileSync(path.join(dir, `f${k}.${ext}`), text);
+				}
+			}
+			const r = run('compare-cloc.mjs', ['--like-cloc', '--lang', 'C,C++,JavaScript,TypeScript', dir]) as { languages: Record<string, ClocLang> };
+			for (const lang of ['C', 'C++', 'JavaScript', 'TypeScript']) {
+				const l = r.languages[lang];
+				assert.ok(l !== undefined && l.files === 250, `${lang}: ${l?.files ?? 0} files compared`);
+				assert.deepEqual(l.ours, l.cloc, lang);
+			}
+		} finally {
+			fs.rmSync(dir, { recursive: true, force: true });
 		}
 	});
 

@@ -62,6 +62,32 @@ describe('analyzer properties (every language of the table)', () => {
 		}
 	});
 
+	it('likeCloc, in the languages cloc reads without strings: the invariant, the same classes for every line ending, the default reading\'s structure', () => {
+		const blind = LANGS.filter((d) => d.clocStringBlind === true);
+		assert.ok(blind.length >= 4, blind.map((d) => d.name).join());
+		for (const def of blind) {
+			fc.assert(
+				fc.property(linesArb, fc.boolean(), (lines, finalEol) => {
+					const results = ['\n', '\r\n', '\r'].map((eol) => {
+						const b = Buffer.from(lines.join(eol) + (finalEol ? eol : ''));
+						const classes: number[] = [];
+						const r = analyzeWithLanguage(b, def, { likeCloc: true }, classes);
+						const own = analyzeWithLanguage(b, def);
+						assert.ok(r.ok && own.ok);
+						const a = r.analysis;
+						assert.equal(a.code + a.comment + a.blank, a.lines, `${def.name}: ${JSON.stringify(lines)}`);
+						assert.equal(classes.length, a.lines);
+						assert.deepEqual([a.imports, a.classes, a.functions], [own.analysis.imports, own.analysis.classes, own.analysis.functions]);
+						return classes;
+					});
+					assert.deepEqual(results[1], results[0], `${def.name} CRLF: ${JSON.stringify(lines)}`);
+					assert.deepEqual(results[2], results[0], `${def.name} CR: ${JSON.stringify(lines)}`);
+				}),
+				{ numRuns: 200 },
+			);
+		}
+	});
+
 	it('LF, CRLF and lone CR line endings give the same classes and structure', () => {
 		for (const def of LANGS) {
 			fc.assert(

@@ -109,6 +109,18 @@ describe('line classes', () => {
 			['p.c', ['x = 1; \\/* c */ ', '// d', 'y;'], 'CMC'],
 			// Over several lines it leaves `x = 1; \` and the closing line emptied after it: code.
 			['q.c', ['x = 1; \\/* c', 'd */', 'y;'], 'CCC'],
+			// A line comment ending with `\` takes the next line in (C splices them; cloc's pattern
+			// takes the line break): with code before it, that next line is comment, whatever it holds…
+			['s1.c', ['int a; // c \\', 'int b;', 'int c;'], 'CMC'],
+			['s2.c', ['int a; // c \\', '', 'int b;'], 'CMC'],
+			['s3.c', ['int a; // c \\', 'int b; // d \\', 'int c;', 'int e;'], 'CMMC'],
+			// …and a comment it opens is one opened after code (its closing line with code is comment).
+			['s4.c', ['int a; // c \\', '/* x', 'y */ int q;', 'int c;'], 'CMMC'],
+			// Without code before it, the next line keeps its own class; a blank one goes into the comment.
+			['s5.c', ['// c \\', 'int b;', 'int c;'], 'MCC'],
+			['s6.c', ['a();', '// c \\', ' ', 'b();'], 'CMMC'],
+			// A comment opened where one opened after code closed is still on that code's line.
+			['s7.c', ['x = 1; /* a', 'b */ /* c', 'd */ y = 2;'], 'CMM'],
 			['h.c', ['int a; /* x \\', '   y */', '/* z */'], 'CMM'],
 			// No `\\` right before (the blank line after it is code, as cloc counts it): comment.
 			['i.c', ['int a; \\', '', '/* z */', 'int b;'], 'CCMC'],
