@@ -395,23 +395,6 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 	let lineCommentEol = false;
 	/** Where that line comment starts. */
 	let lineCommentAt = -1;
-	/** The open block comment has a `\` in code right before its opener (see `backslashClose`). */
-	let openBackslash = false;
-	/**
-	 * Where the last block comment closed on this line ended, when its opener had a `\` in code
-	 * right before it; -1 otherwise. If that is the line's end, cloc's line once the comment is
-	 * removed ends with that `\` (`x \/* c *\/`): the line after it, emptied, is kept as code.
-	 */
-	let backslashClose = -1;
-	/** That comment opened on an earlier line. */
-	let backslashCloseMulti = false;
-	/**
-	 * This line goes on a line with code whose line comment ended with `\` (`x; // c \`): cloc
-	 * (and C, which splices the lines) reads them as one line, the code line; this one is comment.
-	 */
-	let spliced = false;
-	/** The line before ended with `\` inside a line comment. */
-	let commentBackslash = false;
 	const joined: Joined = { pending: -1, moved: 0, emptied: 0, codeMark: -1 };
 	const hashComment = clocMode ? (c.def.lineComments?.[0]?.charCodeAt(0) ?? -1) : -1;
 	/** cloc mode: comment and marker line counts when the current doc string opened. */
@@ -590,10 +573,9 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 						hasComment = true;
 						state = BLOCK;
 						cur = t;
-						openBackslash = joinedComments && hasCode && buf[i - t.open.length - 1] === 0x5c;
 						// After a comment that closed here, opened after code on an earlier line, cloc's
 						// line is still that code's (`x; /* a` / `b */ /* c` / `d */ y;` is one code line).
-						openHasCode = hasCode || (merged && mergeClosers) || spliced;
+						openHasCode = hasCode || (merged && mergeClosers);
 						openLine = lines;
 						depth = 1;
 						break;
@@ -635,10 +617,6 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 					if (--depth === 0) {
 						state = CODE;
 						if (openHasCode && openLine !== lines) merged = true;
-						if (openBackslash) {
-							backslashClose = i;
-							backslashCloseMulti = openLine !== lines;
-						}
 						if (pendingCut !== -1) {
 							if (nCuts < MAX_CUTS) {
 								cutStart[nCuts] = pendingCut;
@@ -792,13 +770,7 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 			state = lsState;
 			cur = lsCur;
 		} else k = lineClass(hasCode, hasComment, merged && mergeClosers, afterBackslash, lsState);
-		// A comment from right after a `\` in code to the line's end (see `backslashClose`).
-		const closedAtBackslash = backslashClose === i;
-		// Over several lines, it leaves the opening line's code and this line emptied after it: code.
-		if (closedAtBackslash && backslashCloseMulti) k = CODE_LINE;
-		// A blank line after a line comment ending with `\` goes into that comment (C splices it so).
-		if (spliced || (k === CODE_LINE && commentBackslash && !hasCode)) k = COMMENT_LINE;
-		if (joinedComments && (afterBackslash || codeBackslash || closedAtBackslash || joined.pending !== -1)) {
+		if (joinedComments && (afterBackslash || codeBackslash || joined.pending !== -1)) {
 			k = joinedLine(k, joined, codeBackslash && !(lineCommentEol && buf[i - 1] === 0x5c), hasCode, lsState, state, lines - 1, code, classes);
 			code += joined.moved;
 			comment -= joined.moved;
@@ -812,17 +784,10 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 		if (state === DOC && openLine === lines - 1) docOpenMerged = merged && hasCode;
 		merged = false;
 		afterBackslash = backslashBlank && i > lineStart && buf[i - 1] === 0x5c;
-		commentBackslash = joinedComments && afterBackslash && lineCommentEol;
 		// cloc looks for the `\` once comments are removed: what stands before a line comment
 		// (`/a\//` read without regular expressions, `--like-cloc`) ends the line then.
 		// A blank line is not there to it (blank lines go first): the line before stays the last.
-		if (k !== BLANK_LINE) {
-			codeBackslash = joinedComments && state === CODE &&
-				(lineCommentEol ? lineCommentAt > lineStart && buf[lineCommentAt - 1] === 0x5c && !afterBackslash : afterBackslash || (closedAtBackslash && !backslashCloseMulti));
-		}
-		backslashClose = -1;
-		// A line comment that ends with `\` takes the next line into this one (see `spliced`).
-		spliced = joinedComments && lineCommentEol && buf[i - 1] === 0x5c && (k === CODE_LINE || spliced);
+		if (k !== BLANK_LINE) codeBackslash = joinedComments && state === CODE && (lineCommentEol ? lineCommentAt > lineStart && buf[lineCommentAt - 1] === 0x5c : afterBackslash);
 		lineCommentEol = false;
 		if (hashCode) {
 			if (state === DOC) parted = true;
@@ -852,10 +817,7 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 	if (i > lineStart) {
 		lines++;
 		let k = marker ? MARKER_LINE : lineClass(hasCode, hasComment, merged && mergeClosers, afterBackslash, lsState);
-		const closedAtBackslash = backslashClose === i && backslashCloseMulti;
-		if (closedAtBackslash) k = CODE_LINE;
-		if (spliced || (k === CODE_LINE && commentBackslash && !hasCode)) k = COMMENT_LINE;
-		if (joinedComments && (afterBackslash || codeBackslash || closedAtBackslash || joined.pending !== -1)) {
+		if (joinedComments && (afterBackslash || codeBackslash || joined.pending !== -1)) {
 			k = joinedLine(k, joined, codeBackslash && !(lineCommentEol && buf[i - 1] === 0x5c), hasCode, lsState, state, lines - 1, code, classes);
 			code += joined.moved;
 			comment -= joined.moved;
