@@ -94,29 +94,27 @@ function analyze(buf: Buffer, fileName: string, opts: AnalyzeOptions | undefined
 	out.language = def.name;
 	out.category = def.category;
 	const c = compileLanguage(def);
+	const docAsCode = opts?.docstringsAsCode === true;
 	if (opts?.likeCloc === true && def.clocStringBlind === true) {
 		// Counts in cloc's reading (no strings: a comment marker in one starts a comment), the
 		// structure in the language's: two passes, the second only where there is structure.
-		countLines(compileLanguage(clocReading(def)), data, start, opts.docstringsAsCode === true, out, classes);
-		if (c.hasStructure) {
-			const own: FileAnalysis = { ...out, imports: [], classes: [], functions: [] };
-			countLines(c, data, start, opts.docstringsAsCode === true, own);
-			out.imports = own.imports;
-			out.classes = own.classes;
-			out.functions = own.functions;
-		}
-		return { ok: true, analysis: out };
-	}
-	if (countLines(c, data, start, opts?.docstringsAsCode === true, out, classes) && c.hasStructure) {
+		countLines(compileLanguage(clocReading(def)), data, start, docAsCode, out, classes);
+		if (c.hasStructure) structureFrom(c, data, start, docAsCode, out);
+	} else if (countLines(c, data, start, docAsCode, out, classes) && c.hasStructure) {
 		// cloc's reading of the file parted from the language's (a `'''` inside a string…): the
 		// counts stay cloc's, the structure is the language's, from a second pass in its reading.
-		const own: FileAnalysis = { ...out, imports: [], classes: [], functions: [] };
-		countLines(compileLanguage(ownReading(def)), data, start, opts?.docstringsAsCode === true, own);
-		out.imports = own.imports;
-		out.classes = own.classes;
-		out.functions = own.functions;
+		structureFrom(compileLanguage(ownReading(def)), data, start, docAsCode, out);
 	}
 	return { ok: true, analysis: out };
+}
+
+/** Replaces `out`'s imports, classes and functions by those of a pass in reading `c` (its counts dropped). */
+function structureFrom(c: CompiledLanguage, data: Buffer, start: number, docAsCode: boolean, out: FileAnalysis): void {
+	const own: FileAnalysis = { ...out, imports: [], classes: [], functions: [] };
+	countLines(c, data, start, docAsCode, own);
+	out.imports = own.imports;
+	out.classes = own.classes;
+	out.functions = own.functions;
 }
 
 const ownReadings = new WeakMap<LanguageDef, LanguageDef>();

@@ -123,7 +123,7 @@ export interface AnalyzeOptions {
 	/**
 	 * Count lines the way cloc counts them by default, in the languages it reads without strings
 	 * (`clocStringBlind`: C, C++, JavaScript, TypeScript): a comment marker inside a string,
-	 * template or regular expression starts a comment (`'**' + '/*.ts'`-like globs), and a `/*`
+	 * template or regular expression starts a comment (the `/*` of a glob such as `src/**\/*.ts`), and a `/*`
 	 * with no `*\/` after it anywhere in the file is code. Wrong in those languages, but it
 	 * reproduces cloc's numbers. The structure is still read with the language's strings.
 	 * @default false — comment markers inside strings are ignored.
