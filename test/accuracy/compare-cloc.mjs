@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Compares the analyzer's line classes with cloc's, file by file, on real folders.
 //
-// Usage: node test/accuracy/compare-cloc.mjs [--lang Python,C] [--like-cloc] [--json] [--worst N] [--max-files N] <folder>...
+// Usage: node test/accuracy/compare-cloc.mjs [--lang Python,C] [--like-cloc] [--json] [--worst N] [--max-files N]
+//                                            [--cloc-cache DIR] <folder>...
 //
 // Runs the compiled analyzer (out/src/core/analyzer.js: run `npx tsc -p tsconfig.json` first)
 // on every file of the folders whose language (ours) is in --lang, and
@@ -10,8 +11,11 @@
 // counted are summed. Prints, per language: files, code/comment/blank of both and the relative
 // difference (ours − cloc) / cloc in percent; with --worst N the N files that differ most.
 // With --json prints one JSON object instead (used by test/unit/accuracy.test.ts).
+// With --cloc-cache DIR, cloc's answer is kept in DIR, keyed by the file list, each file's size
+// and mtime, cloc's arguments and version, and reused (cloc takes ~17 min on Go's sources).
 // Exits 2 when cloc is not installed.
 import { spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -42,10 +46,23 @@ export function listFiles(dir) {
 	return out.sort();
 }
 
-export function runCloc(files, extraArgs = []) {
+export function runCloc(files, extraArgs = [], cacheDir = undefined) {
 	const probe = spawnSync('cloc', ['--version'], { encoding: 'utf8' });
 	if (probe.error || probe.status !== 0) {
 		throw new Error('cloc is not installed (Debian: apt-get install cloc); the accuracy comparison needs it');
+	}
+	let cached;
+	if (cacheDir !== undefined) {
+		const h = crypto.createHash('sha1').update(probe.stdout).update(JSON.stringify(extraArgs));
+		for (const f of files) {
+			const st = fs.statSync(f);
+			h.update(`${f}\0${st.size}\0${st.mtimeMs}\n`);
+		}
+		cached = path.join(cacheDir, `cloc-${h.digest('hex')}.json`);
+		if (fs.existsSync(cached)) {
+			const c = JSON.parse(fs.readFileSync(cached, 'utf8'));
+			return { version: c.version, byFile: new Map(c.byFile) };
+		}
 	}
 	const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ws-cloc-'));
 	const list = path.join(tmp, 'files.txt');
@@ -62,11 +79,15 @@ export function runCloc(files, extraArgs = []) {
 		if (k === 'header' || k === 'SUM') continue;
 		byFile.set(path.resolve(k), v);
 	}
+	if (cached !== undefined) {
+		fs.mkdirSync(cacheDir, { recursive: true });
+		fs.writeFileSync(cached, JSON.stringify({ version: json.header?.cloc_version, byFile: [...byFile] }));
+	}
 	return { version: json.header?.cloc_version, byFile };
 }
 
 /** Compares on `folders`; `langs` is a set of our language names (all when empty). */
-export function compareCloc(folders, { langs = new Set(), maxFiles = Infinity, docstringsAsCode = false, likeCloc = false } = {}) {
+export function compareCloc(folders, { langs = new Set(), maxFiles = Infinity, docstringsAsCode = false, likeCloc = false, clocCache = undefined } = {}) {
 	const { analyzeBuffer } = require(path.join(repo, 'out/src/core/analyzer.js'));
 	const ours = new Map();
 	for (const folder of folders) {
@@ -85,7 +106,7 @@ export function compareCloc(folders, { langs = new Set(), maxFiles = Infinity, d
 			ours.set(f, r.analysis);
 		}
 	}
-	const cloc = runCloc([...ours.keys()], docstringsAsCode ? ['--docstring-as-code'] : []);
+	const cloc = runCloc([...ours.keys()], docstringsAsCode ? ['--docstring-as-code'] : [], clocCache);
 	const per = new Map();
 	const diffs = [];
 	let notCounted = 0;
@@ -125,6 +146,7 @@ function main() {
 	let maxFiles = Infinity;
 	let docstringsAsCode = false;
 	let likeCloc = false;
+	let clocCache;
 	for (let i = 0; i < args.length; i++) {
 		const a = args[i];
 		if (a === '--lang') langs = new Set(args[++i].split(','));
@@ -133,15 +155,16 @@ function main() {
 		else if (a === '--max-files') maxFiles = Number(args[++i]);
 		else if (a === '--docstrings-as-code') docstringsAsCode = true;
 		else if (a === '--like-cloc') likeCloc = true;
+		else if (a === '--cloc-cache') clocCache = path.resolve(args[++i]);
 		else folders.push(a);
 	}
 	if (folders.length === 0) {
-		console.error('usage: compare-cloc.mjs [--lang A,B] [--json] [--worst N] [--max-files N] <folder>...');
+		console.error('usage: compare-cloc.mjs [--lang A,B] [--like-cloc] [--json] [--worst N] [--max-files N] [--cloc-cache DIR] <folder>...');
 		process.exit(2);
 	}
 	let r;
 	try {
-		r = compareCloc(folders, { langs, maxFiles, docstringsAsCode, likeCloc });
+		r = compareCloc(folders, { langs, maxFiles, docstringsAsCode, likeCloc, clocCache });
 	} catch (e) {
 		console.error(String(e.message ?? e));
 		process.exit(2);
