@@ -33,9 +33,10 @@ Options:
                            (512k, 10MB; units are powers of 1024; 0 = no limit;
                            default ${DEFAULT_MAX_FILE_SIZE / 1024 / 1024}MB)
       --docstrings-as-code count doc strings as code (default: as comments)
-      --like-cloc          count as cloc does by default: in C, C++, JavaScript and
-                           TypeScript a comment marker inside a string starts a
-                           comment (wrong, but cloc's numbers; structure unchanged)
+      --like-cloc          count as cloc does by default: in C, C++, C#, JavaScript,
+                           TypeScript, Go, Rust, PHP, Kotlin, Swift, Scala, Dart
+                           and CSS/SCSS/Less a comment marker inside a string starts
+                           a comment (wrong, but cloc's numbers; structure unchanged)
   -j, --jobs N             analysis threads (default: number of cores,
                            ${os.availableParallelism()} here); 0 or 1 = no worker threads; at most
                            4 per core and at least 8 (${maxPoolJobs()} here): more are clamped

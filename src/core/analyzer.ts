@@ -133,13 +133,15 @@ const clocReadings = new WeakMap<LanguageDef, LanguageDef>();
 
 /**
  * `def` as cloc reads it by default (`clocStringBlind` languages): no strings, no regular
- * expression literals, a block-comment opener without a closer after it is code; no structure
+ * expression literals, block comments that do not nest (Rust, Swift, Kotlin, Scala and Dart
+ * nest them; cloc's pattern does not), a block-comment opener without a closer after it is
+ * code; no structure
  * (the counts pass only).
  */
 function clocReading(def: LanguageDef): LanguageDef {
 	let r = clocReadings.get(def);
 	if (r === undefined) {
-		r = { ...def, strings: [], regexLiterals: false, unclosedBlockIsCode: true, structure: undefined };
+		r = { ...def, strings: [], regexLiterals: false, nestedComments: false, unclosedBlockIsCode: true, structure: undefined };
 		clocReadings.set(def, r);
 	}
 	return r;
@@ -375,9 +377,10 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 	/**
 	 * A comment spanning lines opened after code (`x = f("""…` / `a(); /* …`): when it closes
 	 * on a later line with code after it, cloc joins that code to the opening line and counts
-	 * the closing line as comment. Done here in cloc mode and for `joinedComments` languages.
+	 * the closing line as comment. Done here in cloc mode and for `joinedComments` and
+	 * `clocMergedComments` languages.
 	 */
-	const mergeClosers = clocMode || joinedComments;
+	const mergeClosers = clocMode || joinedComments || c.def.clocMergedComments === true;
 	let openHasCode = false;
 	let openLine = 0;
 	let merged = false;
@@ -1218,6 +1221,7 @@ export function analyzerFeatures(def: LanguageDef): string[] {
 	if (def.regexLiterals === true) f.push('regex');
 	if (def.clocLineContinuation === true) f.push('line-continuation');
 	if (def.clocJoinedComments === true) f.push('joined-comments');
+	if (def.clocMergedComments === true) f.push('merged-comments');
 	const st = def.structure;
 	if (st !== undefined) {
 		if ((st.imports?.length ?? 0) > 0) f.push('imports');

@@ -122,10 +122,12 @@ export interface AnalyzeOptions {
 	docstringsAsCode?: boolean;
 	/**
 	 * Count lines the way cloc counts them by default, in the languages it reads without strings
-	 * (`clocStringBlind`: C, C++, JavaScript, TypeScript): a comment marker inside a string,
-	 * template or regular expression starts a comment (the `/*` of a glob such as `src/**\/*.ts`), and a `/*`
-	 * with no `*\/` after it anywhere in the file is code. Wrong in those languages, but it
-	 * reproduces cloc's numbers. The structure is still read with the language's strings.
+	 * (`clocStringBlind`: C, C++, C#, JavaScript, TypeScript, Go, Rust, PHP, Kotlin, Swift,
+	 * Scala, Dart, CSS, SCSS, Less): a comment marker inside a string, template or regular
+	 * expression starts a comment (the `/*` of a glob such as `src/**\/*.ts`), block comments
+	 * do not nest, and a `/*` with no `*\/` after it anywhere in the file is code. Wrong in
+	 * those languages, but it reproduces cloc's numbers. The structure is still read with the
+	 * language's strings.
 	 * @default false — comment markers inside strings are ignored.
 	 */
 	likeCloc?: boolean;
@@ -297,10 +299,19 @@ export interface LanguageDef {
 	 * (Boost ends its macros so: `#define M(x) \`, then a line with an empty block comment).
 	 * And a block comment over several lines leaves one line, what stands before its opener
 	 * and after its closer: a closing line with code after it, of a comment opened after
-	 * code, is comment (that code counts on the opening line). Implies `clocLineContinuation`.
-	 * Optional; added by the analyzer. @default false
+	 * code, is comment (that code counts on the opening line). Implies `clocLineContinuation`
+	 * and `clocMergedComments`. Optional; added by the analyzer. @default false
 	 */
 	clocJoinedComments?: boolean;
+	/**
+	 * As cloc counts every language whose block comments it removes with its C or C++ pattern
+	 * (Java, Rust, Kotlin, PHP, CSS…, also those without `\` joins): a block comment over
+	 * several lines leaves one line, what stands before its opener and after its closer. So
+	 * a closing line with code after it, of a comment opened after code, is comment (that code
+	 * counts on the opening line): `x = 1; /* a` / `b *\/ y = 2;` is 1 code and 1 comment line.
+	 * Implied by `clocJoinedComments`. @default false
+	 */
+	clocMergedComments?: boolean;
 	/**
 	 * `/…/` regular expression literals (JavaScript family): a `/` that cannot be a division
 	 * (judged by the byte before it) starts one, skipped to its closing `/` on the same line, so

@@ -315,7 +315,9 @@ describe('line classes', () => {
 	});
 });
 
-// `likeCloc`: cloc by default reads C, C++, JavaScript and TypeScript without strings. Each
+// `likeCloc`: cloc by default reads C, C++, JavaScript, TypeScript and the other C-like
+// languages it does not give a filter of its own (C#, Go, Rust, PHP, Kotlin, Swift, Scala,
+// Dart, CSS, SCSS, Less) without strings. Each
 // case's classes were worked out by hand in that reading (a comment runs from a `/*` anywhere
 // to the first `*\/` after it; a `/*` with none after it is code) and checked against cloc 1.96
 // (`cloc --skip-uniqueness`): its code/comment/blank totals are in the comments.
@@ -338,6 +340,15 @@ describe('likeCloc: counts in cloc\'s string-blind reading', () => {
 		['g.js', ['const R = /^@.*\\//iu;', '', '/** doc */', 'f();'], 'CBCC', 'CBMC'],
 		// cloc 2/1: the same before a line comment that itself ends with `\`, which leaves no line.
 		['h.js', ["x.replace(/\\//g, 'a');", '// note \\', 'y();'], 'CMC', 'CMC'],
+		// cloc 2/2 (Go, C#): the same for the other string-blind languages.
+		['s.go', ['let s = "/* not";', 'x = 1;', '// c */ y', 'z = 2;'], 'CMMC', 'CCMC'],
+		['s.cs', ['let s = "/* not";', 'x = 1;', '// c */ y', 'z = 2;'], 'CMMC', 'CCMC'],
+		// cloc 1/2 (CSS has no line comments).
+		['s.css', ['a { b: "/*"; }', 'c { }', '/* */'], 'CMM', 'CCM'],
+		// cloc 3/0 (Rust, Kotlin, Swift): cloc's comments do not nest; the language's do (1/2).
+		['n.rs', ['/* a /* b */ c', 'd */', 'x = 1;'], 'CCC', 'MMC'],
+		['n.kt', ['/* a /* b */ c', 'd */', 'x = 1;'], 'CCC', 'MMC'],
+		['n.swift', ['/* a /* b */ c', 'd */', 'x = 1;'], 'CCC', 'MMC'],
 	];
 	for (const [name, lines, likeCloc, own] of cases) {
 		it(`${name}: ${lines.join(' | ')}`, () => {
@@ -361,11 +372,20 @@ describe('likeCloc: counts in cloc\'s string-blind reading', () => {
 	});
 
 	it('languages cloc reads with strings are not changed', () => {
-		// Python (cloc's own reading already), and Java, whose cloc filter does see strings.
+		// Python (cloc's own reading already), and Java, whose cloc filter knows the strings that
+		// end with a comment marker (cloc 2 code, 1 comment; it is not string-blind for Java).
 		const py = ['s = "/* x"', 'y = 1', '# */', ''].join('\n');
 		assert.equal(classesOf('a.py', py, { likeCloc: true }), classesOf('a.py', py));
-		const java = ['String s = "/* x";', 'int y = 1;', '/* c */', ''].join('\n');
+		const java = ['String s = "**/*";', 'int y = 1;', '/* c */', ''].join('\n');
 		assert.equal(classesOf('A.java', java, { likeCloc: true }), 'CCM');
+	});
+
+	it('a block comment over several lines leaves one line in every language cloc reads with its C pattern', () => {
+		// cloc 1 code, 1 comment in each (the code after the closer joins the opening line),
+		// Java, Rust, Kotlin, Scala, PHP, CSS, SCSS and SQL included, which have no `\` joins.
+		for (const f of ['a.c', 'A.java', 'a.rs', 'a.kt', 'a.scala', 'a.php', 'a.css', 'a.scss', 'a.sql', 'a.go', 'a.swift', 'a.cs', 'a.dart', 'a.less']) {
+			for (const likeCloc of [false, true]) assert.equal(classesOf(f, 'x = 1; /* a\nb */ y = 2;\n', { likeCloc }), 'CM', `${f} likeCloc ${likeCloc}`);
+		}
 	});
 });
 
