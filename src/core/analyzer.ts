@@ -135,13 +135,13 @@ const clocReadings = new WeakMap<LanguageDef, LanguageDef>();
  * `def` as cloc reads it by default (`clocStringBlind` languages): no strings, no regular
  * expression literals, block comments that do not nest (Rust, Swift, Kotlin, Scala and Dart
  * nest them; cloc's pattern does not), a block-comment opener without a closer after it is
- * code; no structure
+ * code, a line whose `//` comment ends with `\` is joined by the next; no structure
  * (the counts pass only).
  */
 function clocReading(def: LanguageDef): LanguageDef {
 	let r = clocReadings.get(def);
 	if (r === undefined) {
-		r = { ...def, strings: [], regexLiterals: false, nestedComments: false, unclosedBlockIsCode: true, structure: undefined };
+		r = { ...def, strings: [], regexLiterals: false, nestedComments: false, unclosedBlockIsCode: true, splicedLineComments: true, structure: undefined };
 		clocReadings.set(def, r);
 	}
 	return r;
@@ -227,6 +227,40 @@ interface Joined {
 	emptied: number;
 	/** The file's code count right after the last emptied line was counted. */
 	codeMark: number;
+}
+
+/** `splicedLine`'s state: see there. */
+interface Spliced {
+	/** This line's `//` comment ended with `\`. */
+	next: boolean;
+	/** The line the next non-blank line joins, -1 when none. */
+	to: number;
+	/** That line is code. */
+	code: boolean;
+	/** 1 when that line became code (the caller moves one line from comment to code). */
+	promoted: number;
+}
+
+/**
+ * See `LanguageDef.splicedLineComments`: cloc joins the next non-blank line to a line whose
+ * `//` comment ends with `\`, for a finished line of class `k` at index `line`. The joined
+ * lines are one line, code when either part has code; the one that joins counts as comment.
+ */
+function splicedLine(k: number, s: Spliced, hasCode: boolean, line: number, classes: number[] | undefined): number {
+	if (s.to === -1) {
+		s.to = line;
+		s.code = k === CODE_LINE;
+	} else if (k !== BLANK_LINE) {
+		if (k === CODE_LINE && hasCode && !s.code) {
+			s.code = true;
+			s.promoted = 1;
+			if (classes !== undefined) classes[s.to] = CODE_LINE;
+		}
+		k = COMMENT_LINE;
+		if (!s.next) s.to = -1;
+	}
+	s.next = false;
+	return k;
 }
 
 /**
@@ -396,6 +430,9 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 	let lineCommentEol = false;
 	/** Where that line comment starts. */
 	let lineCommentAt = -1;
+	/** See `LanguageDef.splicedLineComments`. */
+	const splice = c.def.splicedLineComments === true;
+	const spliced: Spliced = { next: false, to: -1, code: false, promoted: 0 };
 	const joined: Joined = { pending: -1, moved: 0, emptied: 0, codeMark: -1 };
 	const hashComment = clocMode ? (c.def.lineComments?.[0]?.charCodeAt(0) ?? -1) : -1;
 	/** cloc mode: comment and marker line counts when the current doc string opened. */
@@ -550,6 +587,7 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 							}
 						}
 						lineCommentEol = true;
+						if (splice && buf[i - 1] === 0x5c && t.open[0] === 0x2f && t.open.length === 2) spliced.next = true;
 						break;
 					case TokenKind.ClocMarker:
 						// `/*` or `*/` in Python code: cloc drops the whole line (see DocMode.Cloc).
@@ -771,6 +809,12 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 			state = lsState;
 			cur = lsCur;
 		} else k = lineClass(hasCode, hasComment, merged && mergeClosers, afterBackslash, lsState);
+		if (splice && (spliced.next || spliced.to !== -1)) {
+			k = splicedLine(k, spliced, hasCode, lines - 1, classes);
+			code += spliced.promoted;
+			comment -= spliced.promoted;
+			spliced.promoted = 0;
+		}
 		if (joinedComments && (afterBackslash || codeBackslash || joined.pending !== -1)) {
 			k = joinedLine(k, joined, codeBackslash && !(lineCommentEol && buf[i - 1] === 0x5c), hasCode, lsState, state, lines - 1, code, classes);
 			code += joined.moved;
@@ -818,6 +862,11 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 	if (i > lineStart) {
 		lines++;
 		let k = marker ? MARKER_LINE : lineClass(hasCode, hasComment, merged && mergeClosers, afterBackslash, lsState);
+		if (splice && spliced.to !== -1) {
+			k = splicedLine(k, spliced, hasCode, lines - 1, classes);
+			code += spliced.promoted;
+			comment -= spliced.promoted;
+		}
 		if (joinedComments && (afterBackslash || codeBackslash || joined.pending !== -1)) {
 			k = joinedLine(k, joined, codeBackslash && !(lineCommentEol && buf[i - 1] === 0x5c), hasCode, lsState, state, lines - 1, code, classes);
 			code += joined.moved;

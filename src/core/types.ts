@@ -332,6 +332,14 @@ export interface LanguageDef {
 	 * needs the closer. Set by the analyzer for its cloc reading (`likeCloc`). @default false
 	 */
 	unclosedBlockIsCode?: boolean;
+	/**
+	 * A line whose `//` comment ends with `\` is joined by the next non-blank line (and on,
+	 * while those end so): one line, code when either part has code, and the joined line counts
+	 * as comment. cloc does so: it leaves out the line break after a line ending with `\`
+	 * before it removes comments, and the comment pattern takes the next line break. Set by the
+	 * analyzer for its cloc reading (`likeCloc`). @default false
+	 */
+	splicedLineComments?: boolean;
 	/** Line comment markers only count at the start of a line (after blanks), e.g. Fortran-like or `rem`. @default false */
 	lineCommentsAtStartOnly?: boolean;
 	structure?: StructureRules;

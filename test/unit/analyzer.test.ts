@@ -338,8 +338,9 @@ describe('likeCloc: counts in cloc\'s string-blind reading', () => {
 		// cloc 3 code, 0 comment, 1 blank: `//iu;` goes, the line then ends with `\`, so the line
 		// the doc comment leaves (the blank line went first) is code.
 		['g.js', ['const R = /^@.*\\//iu;', '', '/** doc */', 'f();'], 'CBCC', 'CBMC'],
-		// cloc 2/1: the same before a line comment that itself ends with `\`, which leaves no line.
-		['h.js', ["x.replace(/\\//g, 'a');", '// note \\', 'y();'], 'CMC', 'CMC'],
+		// cloc 2/1: the same before a line comment that itself ends with `\`: the next line joins
+		// it (see the cases below), so the joined line is code and `y();` counts as comment.
+		['h.js', ["x.replace(/\\//g, 'a');", '// note \\', 'y();'], 'CCM', 'CMC'],
 		// cloc 2/2 (Go, C#): the same for the other string-blind languages.
 		['s.go', ['let s = "/* not";', 'x = 1;', '// c */ y', 'z = 2;'], 'CMMC', 'CCMC'],
 		['s.cs', ['let s = "/* not";', 'x = 1;', '// c */ y', 'z = 2;'], 'CMMC', 'CCMC'],
@@ -349,6 +350,19 @@ describe('likeCloc: counts in cloc\'s string-blind reading', () => {
 		['n.rs', ['/* a /* b */ c', 'd */', 'x = 1;'], 'CCC', 'MMC'],
 		['n.kt', ['/* a /* b */ c', 'd */', 'x = 1;'], 'CCC', 'MMC'],
 		['n.swift', ['/* a /* b */ c', 'd */', 'x = 1;'], 'CCC', 'MMC'],
+		// A line whose `//` comment ends with `\` is joined by the next non-blank line: one line,
+		// code when either part is; the joined line is comment (also with CRLF).
+		// cloc 2/1: `x b` is the line left.
+		['h.rs', ['a;', 'x // y \\', 'b'], 'CCM', 'CCC'],
+		// cloc 2/1: a comment-only line joined by code is code.
+		['i.rs', ['a;', '// y \\', 'b'], 'CCM', 'CMC'],
+		// cloc 2 code, 1 comment, 1 blank: blank lines are gone before the join.
+		['b.rs', ['x = 1; // a \\', '', 'y = 2;', 'z = 3;'], 'CBMC', 'CBCC'],
+		// cloc 2/1: in Go (a `\` continuation language to cloc) the blank line after the `\` line
+		// is kept as a line, and joins it.
+		['a.go', ['x // a \\', '', 'y = 1;'], 'CMC', 'CCC'],
+		// cloc 2/2: a chain.
+		['m.rs', ['// a \\', '// b \\', 'c', 'd'], 'CMMC', 'MMCC'],
 	];
 	for (const [name, lines, likeCloc, own] of cases) {
 		it(`${name}: ${lines.join(' | ')}`, () => {
