@@ -46,6 +46,40 @@ function assertWithin(lang: string, l: ClocLang | undefined, maxPercent: number,
 	}
 }
 
+/** The languages cloc reads without strings (`clocStringBlind`), by an extension of each. */
+const STRING_BLIND: Record<string, string> = {
+	c: 'C', cpp: 'C++', js: 'JavaScript', ts: 'TypeScript', cs: 'C#', go: 'Go', rs: 'Rust', php: 'PHP', kt: 'Kotlin',
+	swift: 'Swift', scala: 'Scala', dart: 'Dart', css: 'CSS', scss: 'SCSS', less: 'Less',
+};
+const PIECES = ['/*', '*/', '//', '"', "'", '`', 'x', 'y = 1;', ' ', '/', '*', '\n', '\n', '\n', '\n', 'a()', '${', '}', '\t'];
+
+/**
+ * Writes 250 seeded random files per STRING_BLIND language, each 5 to 64 of `pieces`, and
+ * compares cloc's counts with ours in the likeCloc reading: per language, both totals.
+ */
+function clocOnGenerated(seed: number, pieces: string[]): Record<string, ClocLang> {
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ws-cloc-fuzz-'));
+	try {
+		const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+		for (const ext of Object.keys(STRING_BLIND)) {
+			for (let k = 0; k < 250; k++) {
+				let text = '';
+				const n = 5 + Math.floor(rnd() * 60);
+				for (let i = 0; i < n; i++) text += pieces[Math.floor(rnd() * pieces.length)];
+				fs.writeFileSync(path.join(dir, `f${k}.${ext}`), text);
+			}
+		}
+		const r = run('compare-cloc.mjs', ['--like-cloc', '--lang', Object.values(STRING_BLIND).join(','), dir]) as { languages: Record<string, ClocLang> };
+		for (const lang of Object.values(STRING_BLIND)) {
+			const l = r.languages[lang];
+			assert.ok(l !== undefined && l.files === 250, `${lang}: ${l?.files ?? 0} files compared`);
+		}
+		return r.languages;
+	} finally {
+		fs.rmSync(dir, { recursive: true, force: true });
+	}
+}
+
 describe('accuracy on real code', () => {
 	it('Python line classes are within 0.5% of cloc on the standard library', () => {
 		const r = run('compare-cloc.mjs', ['--lang', 'Python', pythonStdlib()]) as { languages: Record<string, ClocLang> };
@@ -82,36 +116,11 @@ describe('accuracy on real code', () => {
 
 	it('with likeCloc, generated files of every string-blind language, full of comment markers and quotes, count exactly as cloc counts them', () => {
 		// A differential test: seeded random files made of comment markers, quotes, template and
-		// interpolation bytes, code and line breaks (no `\`, whose joins are covered by hand-worked
-		// cases in analyzer.test.ts), compared with cloc itself, file by file summed per language.
-		// No `#` either: cloc reads PHP's `#` comments before its `/* */` ones (see the README's
-		// Accuracy section).
-		const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ws-cloc-fuzz-'));
-		try {
-			let seed = 999;
-			const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
-			const pieces = ['/*', '*/', '//', '"', "'", '`', 'x', 'y = 1;', ' ', '/', '*', '\n', '\n', '\n', '\n', 'a()', '${', '}', '\t'];
-			const langs: Record<string, string> = {
-				c: 'C', cpp: 'C++', js: 'JavaScript', ts: 'TypeScript', cs: 'C#', go: 'Go', rs: 'Rust', php: 'PHP', kt: 'Kotlin',
-				swift: 'Swift', scala: 'Scala', dart: 'Dart', css: 'CSS', scss: 'SCSS', less: 'Less',
-			};
-			for (const ext of Object.keys(langs)) {
-				for (let k = 0; k < 250; k++) {
-					let text = '';
-					const n = 5 + Math.floor(rnd() * 60);
-					for (let i = 0; i < n; i++) text += pieces[Math.floor(rnd() * pieces.length)];
-					fs.writeFileSync(path.join(dir, `f${k}.${ext}`), text);
-				}
-			}
-			const r = run('compare-cloc.mjs', ['--like-cloc', '--lang', Object.values(langs).join(','), dir]) as { languages: Record<string, ClocLang> };
-			for (const lang of Object.values(langs)) {
-				const l = r.languages[lang];
-				assert.ok(l !== undefined && l.files === 250, `${lang}: ${l?.files ?? 0} files compared`);
-				assert.deepEqual(l.ours, l.cloc, lang);
-			}
-		} finally {
-			fs.rmSync(dir, { recursive: true, force: true });
-		}
+		// interpolation bytes, code and line breaks (no `\`, whose joins the next test adds),
+		// compared with cloc itself, file by file summed per language. No `#` either: cloc reads
+		// PHP's `#` comments before its `/* */` ones (see the README's Accuracy section).
+		const r = clocOnGenerated(999, PIECES);
+		for (const lang of Object.values(STRING_BLIND)) assert.deepEqual(r[lang].ours, r[lang].cloc, lang);
 	});
 
 	it('with likeCloc and `\\` among the pieces, generated files count as cloc counts them but for the one rule left out', () => {
@@ -121,38 +130,17 @@ describe('accuracy on real code', () => {
 		// SCSS, PHP, Rust, Kotlin, Scala); elsewhere up to 3 lines per language off, from the rule
 		// left out on purpose (a `\` right before a block comment that ends its line: README,
 		// Accuracy). Seeded: cloc 1.96 gives the same totals every run.
-		const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ws-cloc-fuzz-'));
-		try {
-			let seed = 31337;
-			const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
-			const pieces = ['/*', '*/', '//', '"', "'", '`', 'x', 'y = 1;', ' ', '/', '*', '\n', '\n', '\n', '\n', 'a()', '${', '}', '\t', '\\', '\\'];
-			const langs: Record<string, string> = {
-				c: 'C', cpp: 'C++', js: 'JavaScript', ts: 'TypeScript', cs: 'C#', go: 'Go', rs: 'Rust', php: 'PHP', kt: 'Kotlin',
-				swift: 'Swift', scala: 'Scala', dart: 'Dart', css: 'CSS', scss: 'SCSS', less: 'Less',
-			};
-			const exact = new Set(['CSS', 'SCSS', 'PHP', 'Rust', 'Kotlin', 'Scala']);
-			for (const ext of Object.keys(langs)) {
-				for (let k = 0; k < 250; k++) {
-					let text = '';
-					const n = 5 + Math.floor(rnd() * 60);
-					for (let i = 0; i < n; i++) text += pieces[Math.floor(rnd() * pieces.length)];
-					fs.writeFileSync(path.join(dir, `f${k}.${ext}`), text);
+		const r = clocOnGenerated(31337, [...PIECES, '\\', '\\']);
+		const exact = new Set(['CSS', 'SCSS', 'PHP', 'Rust', 'Kotlin', 'Scala']);
+		for (const lang of Object.values(STRING_BLIND)) {
+			const l = r[lang];
+			if (exact.has(lang)) assert.deepEqual(l.ours, l.cloc, lang);
+			else {
+				assert.equal(l.ours.blank, l.cloc.blank, `${lang} blank`);
+				for (const k of ['code', 'comment'] as const) {
+					assert.ok(Math.abs(l.ours[k] - l.cloc[k]) <= 3, `${lang} ${k}: ours ${l.ours[k]} vs cloc ${l.cloc[k]}`);
 				}
 			}
-			const r = run('compare-cloc.mjs', ['--like-cloc', '--lang', Object.values(langs).join(','), dir]) as { languages: Record<string, ClocLang> };
-			for (const lang of Object.values(langs)) {
-				const l = r.languages[lang];
-				assert.ok(l !== undefined && l.files === 250, `${lang}: ${l?.files ?? 0} files compared`);
-				if (exact.has(lang)) assert.deepEqual(l.ours, l.cloc, lang);
-				else {
-					assert.equal(l.ours.blank, l.cloc.blank, `${lang} blank`);
-					for (const k of ['code', 'comment'] as const) {
-						assert.ok(Math.abs(l.ours[k] - l.cloc[k]) <= 3, `${lang} ${k}: ours ${l.ours[k]} vs cloc ${l.cloc[k]}`);
-					}
-				}
-			}
-		} finally {
-			fs.rmSync(dir, { recursive: true, force: true });
 		}
 	});
 
