@@ -1,7 +1,7 @@
 // The line analyzer: one pass over a file's bytes answers every question about it — line
 // classes (code, comment, blank) and structure (imports, classes, functions).
 
-import { compileLanguage, detectLanguage, getLanguageTable, lastExtension, baseName, DocMode, STRING_HINT, TokenKind } from './languages';
+import { compileLanguage, detectLanguage, getLanguageTable, lastExtension, baseName, DocMode, LangFlag, STRING_HINT, TokenKind } from './languages';
 import type { CompiledLanguage, CompiledRule, RulePlan, Token } from './languages';
 import { decodeText } from './encoding';
 import type { AnalyzeOptions, Category, FileAnalysis, LanguageDef, SkipReason, SymbolRef } from './types';
@@ -385,7 +385,8 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 	const structFirst = c.structFirst;
 	const nested = c.nested;
 	const hasStructure = c.hasStructure;
-	const regexLiterals = c.def.regexLiterals === true;
+	const flags = c.flags;
+	const regexLiterals = (flags & LangFlag.RegexLiterals) !== 0;
 	/** Line (count of lines before it) on which a regex literal scan failed; no more scans there. */
 	let noRegexLine = -1;
 	const docAtLineStartOnly = c.docMode === DocMode.Statement;
@@ -407,19 +408,19 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 	let lsCur: Token | undefined;
 	let markerLines = 0;
 	/** See `LanguageDef.clocJoinedComments`. */
-	const joinedComments = c.def.clocJoinedComments === true;
+	const joinedComments = (flags & LangFlag.JoinedComments) !== 0;
 	/**
 	 * A comment spanning lines opened after code (`x = f("""…` / `a(); /* …`): when it closes
 	 * on a later line with code after it, cloc joins that code to the opening line and counts
 	 * the closing line as comment. Done here in cloc mode and for `joinedComments` and
 	 * `clocMergedComments` languages.
 	 */
-	const mergeClosers = clocMode || joinedComments || c.def.clocMergedComments === true;
+	const mergeClosers = clocMode || joinedComments || (flags & LangFlag.MergedComments) !== 0;
 	let openHasCode = false;
 	let openLine = 0;
 	let merged = false;
 	/** See `LanguageDef.clocLineContinuation`. */
-	const backslashBlank = c.def.clocLineContinuation === true || joinedComments;
+	const backslashBlank = (flags & LangFlag.LineContinuation) !== 0 || joinedComments;
 	let afterBackslash = false;
 	/**
 	 * With `joinedComments`: the line before ended with `\` in code (not in a comment), so a
@@ -431,10 +432,10 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 	/** Where that line comment starts. */
 	let lineCommentAt = -1;
 	/** See `LanguageDef.splicedLineComments`. */
-	const splice = c.def.splicedLineComments === true;
+	const splice = (flags & LangFlag.SplicedLineComments) !== 0;
 	const spliced: Spliced = { next: false, to: -1, code: false, promoted: 0 };
 	const joined: Joined = { pending: -1, moved: 0, emptied: 0, codeMark: -1 };
-	const hashComment = clocMode ? (c.def.lineComments?.[0]?.charCodeAt(0) ?? -1) : -1;
+	const hashComment = clocMode ? c.lineCommentByte : -1;
 	/** cloc mode: comment and marker line counts when the current doc string opened. */
 	let docOpenComment = 0;
 	let docOpenMarkers = 0;
@@ -443,7 +444,7 @@ function countLines(c: CompiledLanguage, buf: Buffer, start: number, docAsCode: 
 	const docFirst = c.docFirst;
 	let dt: Token | undefined;
 	/** See `LanguageDef.unclosedBlockIsCode`: where the next closer starts, known up to there. */
-	const unclosedIsCode = c.def.unclosedBlockIsCode === true;
+	const unclosedIsCode = (flags & LangFlag.UnclosedBlockIsCode) !== 0;
 	let closerAt = -1;
 	let noCloser = false;
 

@@ -154,6 +154,22 @@ export const enum DocMode {
 	Cloc = 2,
 }
 
+/**
+ * The analyzer's switches from the language's definition, as bits of `CompiledLanguage.flags`.
+ * The analyzer reads them there, not from `def`: every compiled language has one hidden class,
+ * while each definition has its own (its own set of keys), so a property read on `def` in the
+ * analyzer sees a new shape with each new language and threw its optimized code away (V8's
+ * "wrong map" deoptimization, then a recompile of the whole analyzer, ~150 ms of a worker's CPU).
+ */
+export const enum LangFlag {
+	RegexLiterals = 1,
+	JoinedComments = 2,
+	MergedComments = 4,
+	LineContinuation = 8,
+	SplicedLineComments = 16,
+	UnclosedBlockIsCode = 32,
+}
+
 /** A delimiter recognised in code state. */
 export interface Token {
 	kind: TokenKind;
@@ -250,6 +266,10 @@ export interface CompiledLanguage {
 	/** Union of the structure rules' first bytes; a line is decoded only when its first non-blank byte is in here. */
 	structFirst: Uint8Array;
 	hasStructure: boolean;
+	/** `LangFlag` bits (see there). */
+	flags: number;
+	/** First byte of the first line comment marker, -1 without one (cloc's reading of `#` after code). */
+	lineCommentByte: number;
 	imports: CompiledRule[];
 	classes: CompiledRule[];
 	functions: CompiledRule[];
@@ -438,6 +458,14 @@ export function compileLanguage(def: LanguageDef): CompiledLanguage {
 		docFirst,
 		structFirst,
 		hasStructure,
+		flags:
+			(def.regexLiterals === true ? LangFlag.RegexLiterals : 0) |
+			(def.clocJoinedComments === true ? LangFlag.JoinedComments : 0) |
+			(def.clocMergedComments === true ? LangFlag.MergedComments : 0) |
+			(def.clocLineContinuation === true ? LangFlag.LineContinuation : 0) |
+			(def.splicedLineComments === true ? LangFlag.SplicedLineComments : 0) |
+			(def.unclosedBlockIsCode === true ? LangFlag.UnclosedBlockIsCode : 0),
+		lineCommentByte: def.lineComments?.[0]?.charCodeAt(0) ?? -1,
 		hintBit,
 		imports,
 		classes,
