@@ -396,6 +396,10 @@ interface StormOut {
 	mainCpuMs?: number;
 	maxRssMiB: number;
 	loadMs?: number;
+	/** The synchronous loop that hands the events to the processor (within `ms`). */
+	enqueueMs?: number;
+	/** The processor's own timing, summed over the batches (statMs holds the rescans' listing). */
+	timing?: Record<string, number>;
 	totals: Record<string, number>;
 	/** SHA-1 of the aggregates snapshot (totals, languages, categories, every folder). */
 	digest?: string;
@@ -531,6 +535,10 @@ export const stormSuite: Suite = {
 			const s = last?.stats;
 			const what = `${last?.events ?? '?'} events at once: ${plan.changed.length} changed, ${plan.pairs} create/delete pairs, ${plan.folders.length} folders deleted (${plan.folderFiles} files) → index current`;
 			r.row('storm', '', what, summarize(storm), 'ms', s ? `${s.batches} batches, peak queue ${s.peakQueue}, ${s.stormCollapses} collapses, index load ${last?.loadMs?.toFixed(0)} ms apart` : '');
+			const tm = last?.timing;
+			if (last?.enqueueMs !== undefined && tm) {
+				r.note('storm', '', `last storm: enqueue ${last.enqueueMs.toFixed(0)} ms, then rescans and analysis ${tm.statMs + tm.analyzeMs} ms (apply ${tm.applyMs} ms within), final apply and persist ${tm.processMs - tm.statMs - tm.analyzeMs} ms (persist ${tm.persistMs} ms)`);
+			}
 			r.row('storm', '', `cold scan of the same files (in-process)`, summarize(cold));
 			if (stormCpu.length > 0) r.row('storm', '', 'storm: main-thread CPU (workers apart)', summarize(stormCpu));
 			if (coldCpu.length > 0) r.row('storm', '', 'cold scan: main-thread CPU (workers apart)', summarize(coldCpu));
