@@ -39,7 +39,8 @@ Options:
                            a comment (wrong, but cloc's numbers; structure unchanged)
   -j, --jobs N             analysis threads (default: number of cores,
                            ${os.availableParallelism()} here); 0 or 1 = no worker threads; at most
-                           4 per core and at least 8 (${maxPoolJobs()} here): more are clamped
+                           4 per core and at least 8 (${maxPoolJobs()} here): more are clamped;
+                           a folder of at most 1,000 files and 16 MB needs none
       --index PATH         keep an index of the counts in PATH: the next run
                            re-reads only new and changed files (warm start)
   -h, --help               show this help

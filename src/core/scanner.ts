@@ -11,7 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Aggregates } from './aggregate';
 import type { AggregateSnapshot } from './aggregate';
-import { errorSkip, isSkip, OPEN_FLAGS, outcomeOf } from './analyzeWorker';
+import { errorSkip, isSkip, OPEN_FLAGS, outcomeOf, SyncAnalyzer } from './analyzeWorker';
 import type { AnalyzeJob, ReadItem } from './analyzeWorker';
 import { DEFAULT_MAX_FILE_SIZE } from './analyzer';
 import { AnalyzerPool, PoolError } from './pool';
@@ -72,9 +72,27 @@ export interface ScanRunOptions extends ScanOptions {
 	readOn?: 'worker' | 'main';
 	/** Files read at once with `readOn: 'main'`. @default 32 */
 	ioConcurrency?: number;
+	/**
+	 * A walk that finds no more than `files` files, of no more than `bytes` bytes in all, is
+	 * analyzed on the calling thread, and no worker is started (only for a scan that starts its
+	 * own pool, with more than one job). `files: 0` turns it off. @default SMALL_SCAN
+	 */
+	smallScan?: { files?: number; bytes?: number };
 }
 
 const DEFAULT_BATCH = 128;
+
+/**
+ * Small scans run on the calling thread (see `ScanRunOptions.smallScan`). Why: a worker costs
+ * ~0.25 s before its first file on the project's 2-core VM (its start, the analyzer's warm-up,
+ * the wait for its optimized code), which a small folder never pays back. Fresh processes,
+ * `scan()` with 2 jobs, workers against this thread (ms): 1 file 390 → 150 (the CLI); 42 files,
+ * 0.6 MB 360 → 139; 143 files, 0.1 MB 384 → 209; 763 files, 4.7 MB 422–521 → 295–304; 938
+ * files, 5.5 MB 433–471 → 268–327; 815 files, 14 MB 483–493 → 298–339; 125 files, 23.5 MB
+ * 617–626 → 475–514; but 750 files, 141 MB 934–1013 → 1321–1472. The limits leave room on
+ * both sides.
+ */
+export const SMALL_SCAN = { files: 1000, bytes: 16 << 20 } as const;
 
 function compareByRootPath(a: { root: number; path: string }, b: { root: number; path: string }): number {
 	return a.root - b.root || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
@@ -96,14 +114,30 @@ export async function scan(roots: string[], opts: ScanRunOptions = {}): Promise<
 	const absRoots = roots.map((r) => path.resolve(r));
 	const analyzeOpts = analyzeOptionsOf(opts);
 	const ownPool = !opts.pool;
-	const pool = opts.pool ?? new AnalyzerPool({ jobs: opts.jobs ?? os.availableParallelism(), analyze: analyzeOpts, logger: opts.logger });
+	const jobs = opts.jobs ?? os.availableParallelism();
+	const pool = opts.pool ?? new AnalyzerPool({ jobs, analyze: analyzeOpts, logger: opts.logger });
 	if (!ownPool) pool.setOptions(analyzeOpts);
-	pool.start();
 
 	const batchSize = Math.max(1, opts.batchSize ?? DEFAULT_BATCH);
 	const readOn = opts.readOn ?? 'worker';
 	const ioConcurrency = Math.max(1, opts.ioConcurrency ?? 32);
-	const maxInFlight = Math.max(1, pool.size * 4);
+	// Files held back while the walk may still turn out small (see `smallScan`): the pool starts
+	// once there are more, and never when the walk ends first.
+	const holdFiles = opts.smallScan?.files ?? SMALL_SCAN.files;
+	const holdBytes = opts.smallScan?.bytes ?? SMALL_SCAN.bytes;
+	let held: AnalyzeJob[] | undefined = ownPool && jobs > 1 && readOn === 'worker' && holdFiles > 0 ? [] : undefined;
+	if (held === undefined) pool.start();
+	/** Whether the files add up to no more than `holdBytes` (a stat each, ~6 µs, stopping past it). */
+	const smallEnough = (list: AnalyzeJob[]): boolean => {
+		let total = 0;
+		for (const j of list) {
+			// A file gone or unreadable counts nothing here; its analysis says what it is.
+			total += fs.statSync(j.absPath, { throwIfNoEntry: false })?.size ?? 0;
+			if (total > holdBytes) return false;
+		}
+		return true;
+	};
+	let maxInFlight = Math.max(1, pool.size * 4);
 	const agg = new Aggregates();
 	const records: FileRecord[] | undefined = opts.keepRecords ? [] : undefined;
 	const skipped: (Skipped & { root: number })[] = [];
@@ -114,6 +148,28 @@ export async function scan(roots: string[], opts: ScanRunOptions = {}): Promise<
 
 	const inFlight = new Set<Promise<void>>();
 	let batch: AnalyzeJob[] = [];
+
+	/** Adds a batch's outcomes: skips, records, aggregates, progress. */
+	const take = (res: BatchResult): void => {
+		const ta = performance.now();
+		timing.read += res.readMs;
+		timing.analyze += res.analyzeMs;
+		const got: FileRecord[] = [];
+		for (const o of res.outcomes) {
+			if (isSkip(o)) skipped.push(o);
+			else got.push(o);
+		}
+		// A batch's files share few folders: each folder's sum is carried up its ancestors once.
+		agg.addMany(got);
+		for (const o of got) {
+			records?.push(o);
+			files++;
+			bytes += o.bytes;
+			opts.onRecord?.(o);
+		}
+		timing.aggregate += performance.now() - ta;
+		opts.onProgress?.({ files, bytes });
+	};
 
 	let readItems: ReadItem[] = [];
 	const send = () => {
@@ -136,26 +192,7 @@ export async function scan(roots: string[], opts: ScanRunOptions = {}): Promise<
 			batch = [];
 		}
 		const p = p0.then(
-			(res) => {
-				const ta = performance.now();
-				timing.read += res.readMs;
-				timing.analyze += res.analyzeMs;
-				const got: FileRecord[] = [];
-				for (const o of res.outcomes) {
-					if (isSkip(o)) skipped.push(o);
-					else got.push(o);
-				}
-				// A batch's files share few folders: each folder's sum is carried up its ancestors once.
-				agg.addMany(got);
-				for (const o of got) {
-					records?.push(o);
-					files++;
-					bytes += o.bytes;
-					opts.onRecord?.(o);
-				}
-				timing.aggregate += performance.now() - ta;
-				opts.onProgress?.({ files, bytes });
-			},
+			take,
 			(err: unknown) => {
 				// One worker crash (a file that blows up the analyzer's memory, say) costs its
 				// batch, reported file by file; a pool that gave up ends the scan.
@@ -186,6 +223,22 @@ export async function scan(roots: string[], opts: ScanRunOptions = {}): Promise<
 		});
 		const reads = new Set<Promise<void>>();
 		const maxSize = opts.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
+		/** One file to the workers, in batches; waits while too many batches are in flight. */
+		const feed = async (job: AnalyzeJob): Promise<void> => {
+			batch.push(job);
+			if (batch.length < batchSize) return;
+			send();
+			while (inFlight.size >= maxInFlight) await Promise.race(inFlight);
+			if (failure !== undefined) throw failure;
+		};
+		/** Not a small scan after all: the workers start, and the files held so far go to them. */
+		const release = async (): Promise<void> => {
+			const jobs = held!;
+			held = undefined;
+			pool.start();
+			maxInFlight = Math.max(1, pool.size * 4);
+			for (const job of jobs) await feed(job);
+		};
 		for (;;) {
 			const tw = performance.now();
 			const next = await walker.next();
@@ -208,16 +261,25 @@ export async function scan(roots: string[], opts: ScanRunOptions = {}): Promise<
 					if (failure !== undefined) throw failure;
 					continue;
 				}
-				batch.push(job);
-				if (batch.length >= batchSize) {
-					send();
-					while (inFlight.size >= maxInFlight) await Promise.race(inFlight);
-					if (failure !== undefined) throw failure;
-				}
+				if (held !== undefined) {
+					held.push(job);
+					if (held.length <= holdFiles) continue;
+					// Not a small scan: the workers start, and the files held so far go to them.
+					await release();
+				} else await feed(job);
 			}
 			opts.signal?.throwIfAborted();
 		}
 		await Promise.all(reads);
+		if (held !== undefined) {
+			if (smallEnough(held)) {
+				// Few files, few bytes: analyzed here, without the warm-up (too little to pay for it).
+				const local = new SyncAnalyzer(analyzeOpts);
+				const outcomes = local.analyzeAll(held);
+				take({ outcomes, readMs: local.readMs, analyzeMs: local.analyzeMs });
+				held = undefined;
+			} else await release();
+		}
 		send();
 		while (inFlight.size > 0) await Promise.race(inFlight);
 		if (failure !== undefined) throw failure;

@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { AnalyzerPool, MAX_CONSECUTIVE_DEATHS, PoolError } from '../../src/core/pool';
-import { analyzeFile, scan } from '../../src/core/scanner';
+import { analyzeFile, scan, SMALL_SCAN } from '../../src/core/scanner';
 import type { ScanResult } from '../../src/core/scanner';
 import type { FileRecord } from '../../src/core/types';
 
@@ -89,13 +89,32 @@ describe('scanner', () => {
 		assert.equal(many.lines, recs.filter((x) => x.path.startsWith('many/')).reduce((s, x) => s + x.lines, 0));
 	});
 
-	it('identical results for every jobs value and batch size', async () => {
+	it('identical results for every jobs value and batch size, small-scan path or workers', async () => {
 		const base = strip(await scan([dir], { jobs: 1, keepRecords: true }));
-		for (const [jobs, batchSize] of [[0, 1], [2, 1], [2, 7], [3, 64], [2, 1000]]) {
-			assert.deepEqual(strip(await scan([dir], { jobs, batchSize, keepRecords: true })), base, `jobs ${jobs} batch ${batchSize}`);
+		// This tree is a small scan by default (analyzed on the calling thread); `files: 0` sends
+		// it to the workers, and `files: 100` holds its first 100 files, then sends them on.
+		for (const smallScan of [undefined, { files: 0 }, { files: 100 }]) {
+			for (const [jobs, batchSize] of [[0, 1], [2, 1], [2, 7], [3, 64], [2, 1000]]) {
+				const r = await scan([dir], { jobs, batchSize, keepRecords: true, smallScan });
+				assert.deepEqual(strip(r), base, `jobs ${jobs} batch ${batchSize} smallScan ${JSON.stringify(smallScan)}`);
+			}
 		}
 		// The measured-slower strategy (reads on the calling thread) gives the same result too.
 		assert.deepEqual(strip(await scan([dir], { jobs: 2, readOn: 'main', keepRecords: true })), base, 'readOn main');
+	});
+
+	it('a small walk is analyzed on the calling thread: no worker starts; past its limits, they do', { skip: fs.existsSync('/proc/self/task') ? false : 'threads counted from /proc' }, async () => {
+		const threads = () => fs.readdirSync('/proc/self/task').length;
+		const most = async (smallScan?: { files?: number; bytes?: number }) => {
+			let n = 0;
+			await scan([dir], { jobs: 2, smallScan, onRecord: () => (n = Math.max(n, threads())) });
+			return n;
+		};
+		const local = await most();
+		// Over the file limit, over the byte limit: the pool's two workers are running while records come.
+		assert.ok((await most({ files: 0 })) >= local + 2, 'files: 0 starts workers');
+		assert.ok((await most({ files: 10 })) >= local + 2, 'more files than the limit start workers');
+		assert.ok((await most({ bytes: 1000 })) >= local + 2, 'more bytes than the limit start workers');
 	});
 
 	it('records are not kept unless asked; onRecord sees each file once', async () => {
@@ -125,7 +144,7 @@ describe('scanner', () => {
 		const ac = new AbortController();
 		let n = 0;
 		await assert.rejects(
-			scan([dir], { jobs: 2, batchSize: 4, signal: ac.signal, onRecord: () => (++n === 10 ? ac.abort() : undefined) }),
+			scan([dir], { jobs: 2, batchSize: 4, smallScan: { files: 0 }, signal: ac.signal, onRecord: () => (++n === 10 ? ac.abort() : undefined) }),
 			(e: Error) => e.name === 'AbortError',
 		);
 	});
@@ -261,11 +280,12 @@ describe('bundle layout', () => {
 	it('dist/cli.js finds dist/analyzeWorker.js and scans with worker threads', { skip: fs.existsSync(cli) ? false : 'dist/ not built (npm test builds it first)' }, () => {
 		const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ws-dist-'));
 		try {
-			for (let i = 0; i < 50; i++) fs.writeFileSync(path.join(dir, `f${i}.py`), '# c\nx = 1\n');
+			// More files than a small scan (analyzed without workers, see SMALL_SCAN).
+			for (let i = 0; i < SMALL_SCAN.files + 1; i++) fs.writeFileSync(path.join(dir, `f${i}.py`), '# c\nx = 1\n');
 			const r = spawnSync(process.execPath, [cli, dir, '--format', 'json', '--jobs', '2'], { encoding: 'utf8' });
 			assert.equal(r.status, 0, r.stderr);
 			const j = JSON.parse(r.stdout) as { totals: { files: number; code: number; comment: number } };
-			assert.deepEqual([j.totals.files, j.totals.code, j.totals.comment], [50, 50, 50]);
+			assert.deepEqual([j.totals.files, j.totals.code, j.totals.comment], Array(3).fill(SMALL_SCAN.files + 1));
 			// No warning: the worker script was found (else: 'analyzing on the calling thread').
 			assert.equal(r.stderr, '');
 			assert.ok(fs.existsSync(worker));
