@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_MAX_FILE_SIZE } from '../core/analyzer';
 import { formatReport, jsonChunks, REPORT_FORMATS, toJsonReport } from '../core/report';
 import type { ReportFormat } from '../core/report';
-import { scan } from '../core/scanner';
+import { scan, SMALL_SCAN } from '../core/scanner';
 import type { ScanRunOptions } from '../core/scanner';
 import { maxPoolJobs } from '../core/pool';
 import { asUsageError, checkPaths, parseSize, parseWholeNumber, repeatNote, resolveUserPaths, stderrLogger, UsageError } from './args';
@@ -171,7 +171,7 @@ export async function runScan(args: string[], io: CliIo): Promise<number> {
 	const progress = progressReporter(io.stderr);
 	let result;
 	try {
-		result = await scan(o.paths, { ...o.scan, onProgress: progress?.update, logger: stderrLogger(io.stderr) });
+		result = await scan(o.paths, { ...o.scan, smallScan: SMALL_SCAN, onProgress: progress?.update, logger: stderrLogger(io.stderr) });
 	} finally {
 		progress?.done();
 	}

@@ -75,9 +75,11 @@ export interface ScanRunOptions extends ScanOptions {
 	/**
 	 * A walk that finds no more than `files` files, of no more than `bytes` bytes in all, is
 	 * analyzed on the calling thread, and no worker is started (only for a scan that starts its
-	 * own pool, with more than one job). `files: 0` turns it off. @default SMALL_SCAN
+	 * own pool, with more than one job). The analysis then blocks the calling thread: for a
+	 * command line (which passes `SMALL_SCAN`), never for a thread that must stay responsive
+	 * (an extension host). @default off
 	 */
-	smallScan?: { files?: number; bytes?: number };
+	smallScan?: { files: number; bytes: number };
 }
 
 const DEFAULT_BATCH = 128;
@@ -92,7 +94,7 @@ const DEFAULT_BATCH = 128;
  * 617–626 → 475–514; but 750 files, 141 MB 934–1013 → 1321–1472. The limits leave room on
  * both sides.
  */
-export const SMALL_SCAN = { files: 1000, bytes: 16 << 20 } as const;
+export const SMALL_SCAN: { readonly files: number; readonly bytes: number } = { files: 1000, bytes: 16 << 20 };
 
 function compareByRootPath(a: { root: number; path: string }, b: { root: number; path: string }): number {
 	return a.root - b.root || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
@@ -123,8 +125,8 @@ export async function scan(roots: string[], opts: ScanRunOptions = {}): Promise<
 	const ioConcurrency = Math.max(1, opts.ioConcurrency ?? 32);
 	// Files held back while the walk may still turn out small (see `smallScan`): the pool starts
 	// once there are more, and never when the walk ends first.
-	const holdFiles = opts.smallScan?.files ?? SMALL_SCAN.files;
-	const holdBytes = opts.smallScan?.bytes ?? SMALL_SCAN.bytes;
+	const holdFiles = opts.smallScan?.files ?? 0;
+	const holdBytes = opts.smallScan?.bytes ?? 0;
 	let held: AnalyzeJob[] | undefined = ownPool && jobs > 1 && readOn === 'worker' && holdFiles > 0 ? [] : undefined;
 	if (held === undefined) pool.start();
 	/** Whether the files add up to no more than `holdBytes` (a stat each, ~6 µs, stopping past it). */

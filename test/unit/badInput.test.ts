@@ -174,8 +174,6 @@ describe('files that change during the scan', () => {
 			const r = await scan([dir], {
 				jobs,
 				batchSize: 1,
-				// Through the workers' batches, not the small-scan path (one pass over all 200 files).
-				smallScan: { files: 0 },
 				keepRecords: true,
 				onRecord: (rec) => {
 					seen.add(rec.path);

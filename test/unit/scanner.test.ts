@@ -91,9 +91,9 @@ describe('scanner', () => {
 
 	it('identical results for every jobs value and batch size, small-scan path or workers', async () => {
 		const base = strip(await scan([dir], { jobs: 1, keepRecords: true }));
-		// This tree is a small scan by default (analyzed on the calling thread); `files: 0` sends
-		// it to the workers, and `files: 100` holds its first 100 files, then sends them on.
-		for (const smallScan of [undefined, { files: 0 }, { files: 100 }]) {
+		// By default the workers; with SMALL_SCAN this tree is a small scan (analyzed on the
+		// calling thread); `files: 100` holds its first 100 files, then sends them on.
+		for (const smallScan of [undefined, SMALL_SCAN, { files: 100, bytes: SMALL_SCAN.bytes }]) {
 			for (const [jobs, batchSize] of [[0, 1], [2, 1], [2, 7], [3, 64], [2, 1000]]) {
 				const r = await scan([dir], { jobs, batchSize, keepRecords: true, smallScan });
 				assert.deepEqual(strip(r), base, `jobs ${jobs} batch ${batchSize} smallScan ${JSON.stringify(smallScan)}`);
@@ -105,16 +105,17 @@ describe('scanner', () => {
 
 	it('a small walk is analyzed on the calling thread: no worker starts; past its limits, they do', { skip: fs.existsSync('/proc/self/task') ? false : 'threads counted from /proc' }, async () => {
 		const threads = () => fs.readdirSync('/proc/self/task').length;
-		const most = async (smallScan?: { files?: number; bytes?: number }) => {
+		const most = async (smallScan?: { files: number; bytes: number }) => {
 			let n = 0;
 			await scan([dir], { jobs: 2, smallScan, onRecord: () => (n = Math.max(n, threads())) });
 			return n;
 		};
-		const local = await most();
-		// Over the file limit, over the byte limit: the pool's two workers are running while records come.
-		assert.ok((await most({ files: 0 })) >= local + 2, 'files: 0 starts workers');
-		assert.ok((await most({ files: 10 })) >= local + 2, 'more files than the limit start workers');
-		assert.ok((await most({ bytes: 1000 })) >= local + 2, 'more bytes than the limit start workers');
+		const local = await most(SMALL_SCAN);
+		// Off (the default), over the file limit, over the byte limit: the pool's two workers are
+		// running while records come.
+		assert.ok((await most()) >= local + 2, 'off by default');
+		assert.ok((await most({ files: 10, bytes: SMALL_SCAN.bytes })) >= local + 2, 'more files than the limit start workers');
+		assert.ok((await most({ files: SMALL_SCAN.files, bytes: 1000 })) >= local + 2, 'more bytes than the limit start workers');
 	});
 
 	it('records are not kept unless asked; onRecord sees each file once', async () => {
@@ -144,7 +145,7 @@ describe('scanner', () => {
 		const ac = new AbortController();
 		let n = 0;
 		await assert.rejects(
-			scan([dir], { jobs: 2, batchSize: 4, smallScan: { files: 0 }, signal: ac.signal, onRecord: () => (++n === 10 ? ac.abort() : undefined) }),
+			scan([dir], { jobs: 2, batchSize: 4, signal: ac.signal, onRecord: () => (++n === 10 ? ac.abort() : undefined) }),
 			(e: Error) => e.name === 'AbortError',
 		);
 	});
