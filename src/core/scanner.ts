@@ -133,8 +133,11 @@ export async function scan(roots: string[], opts: ScanRunOptions = {}): Promise<
 	const smallEnough = (list: AnalyzeJob[]): boolean => {
 		let total = 0;
 		for (const j of list) {
-			// A file gone or unreadable counts nothing here; its analysis says what it is.
-			total += fs.statSync(j.absPath, { throwIfNoEntry: false })?.size ?? 0;
+			try {
+				total += fs.statSync(j.absPath).size;
+			} catch {
+				// Gone, a link loop, …: nothing counted here; its analysis says what it is.
+			}
 			if (total > holdBytes) return false;
 		}
 		return true;
