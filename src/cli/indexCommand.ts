@@ -3,6 +3,7 @@
 // only new and changed files and print the same report a cold scan would.
 
 import { formatReport, toJsonReport } from '../core/report';
+import { SMALL_SCAN } from '../core/scanner';
 import { scanWithIndex } from '../core/warmScan';
 import { checkPaths, repeatNote, resolveUserPaths, stderrLogger, UsageError } from './args';
 import type { CliIo } from './main';
@@ -45,7 +46,7 @@ export async function runIndexedScan(args: string[], io: CliIo): Promise<number>
 	if (o.jobsNote) io.stderr.write(`workspace-stats: ${o.jobsNote}\n`);
 	const paths = resolveUserPaths(o.paths, repeatNote(io.stderr));
 	checkPaths(paths);
-	const result = await scanWithIndex(paths, resolveUserPaths([indexPath])[0], { ...o.scan, logger: stderrLogger(io.stderr) });
+	const result = await scanWithIndex(paths, resolveUserPaths([indexPath])[0], { ...o.scan, smallScan: SMALL_SCAN, logger: stderrLogger(io.stderr) });
 	if ((io.stderr as NodeJS.WriteStream).isTTY) {
 		const w = result.warm;
 		io.stderr.write(result.mode === 'warm' && w

@@ -28,7 +28,7 @@ import { getLanguageTable } from './languages';
 import type { PathFilter } from './matcher';
 import { AnalyzerPool } from './pool';
 import { analyzeFile, analyzeOptionsOf, scan } from './scanner';
-import type { ScanResult } from './scanner';
+import type { ScanResult, ScanRunOptions } from './scanner';
 import type { FileRecord, ScanOptions, Skipped } from './types';
 import { isSystemError } from './types';
 import { StatWalk, statWorkerAvailable } from './statWalk';
@@ -359,6 +359,8 @@ export interface IndexedScanOptions extends WarmScanOptions {
 	 * @default true
 	 */
 	statOnCallingThread?: boolean;
+	/** The cold scan's, when there is no usable index (see `ScanRunOptions.smallScan`). @default off */
+	smallScan?: ScanRunOptions['smallScan'];
 }
 
 export interface IndexedScanResult extends ScanResult {
