@@ -228,10 +228,8 @@ export async function scan(roots: string[], opts: ScanRunOptions = {}): Promise<
 		});
 		const reads = new Set<Promise<void>>();
 		const maxSize = opts.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
-		/** One file to the workers, in batches; waits while too many batches are in flight. */
-		const feed = async (job: AnalyzeJob): Promise<void> => {
-			batch.push(job);
-			if (batch.length < batchSize) return;
+		/** Sends the full batch; waits while too many batches are in flight. */
+		const sendFull = async (): Promise<void> => {
 			send();
 			while (inFlight.size >= maxInFlight) await Promise.race(inFlight);
 			if (failure !== undefined) throw failure;
@@ -242,7 +240,10 @@ export async function scan(roots: string[], opts: ScanRunOptions = {}): Promise<
 			held = undefined;
 			pool.start();
 			maxInFlight = Math.max(1, pool.size * 4);
-			for (const job of jobs) await feed(job);
+			for (const job of jobs) {
+				batch.push(job);
+				if (batch.length >= batchSize) await sendFull();
+			}
 		};
 		for (;;) {
 			const tw = performance.now();
@@ -271,7 +272,11 @@ export async function scan(roots: string[], opts: ScanRunOptions = {}): Promise<
 					if (held.length <= holdFiles) continue;
 					// Not a small scan: the workers start, and the files held so far go to them.
 					await release();
-				} else await feed(job);
+				} else {
+					// No promise per file: most files only join the batch.
+					batch.push(job);
+					if (batch.length >= batchSize) await sendFull();
+				}
 			}
 			opts.signal?.throwIfAborted();
 		}
