@@ -115,7 +115,7 @@ let scratch: Float64Array = new Float64Array(4096);
 
 /** Builds a `PackedOutcomes` one outcome at a time (one per thread: it shares a scratch array). */
 export class Packer {
-	private strs: string[] = [];
+	private strs = emptyStrings();
 	private skips: (Skipped & { root: number })[] = [];
 	private names = '';
 	private k = 0;
@@ -182,7 +182,7 @@ export class Packer {
 	finish(): PackedOutcomes {
 		const p: PackedOutcomes = { nums: scratch.slice(0, this.k), strs: this.strs, names: this.names, skips: this.skips };
 		if (this.text) p.text = true;
-		this.strs = [];
+		this.strs = emptyStrings();
 		this.skips = [];
 		this.names = '';
 		this.k = 0;
@@ -194,6 +194,17 @@ export class Packer {
 		if (i !== -1) return i;
 		return this.strs.push(s) - 1;
 	}
+}
+
+/**
+ * An empty array whose elements are already of V8's "any object" kind. `[]` starts as an array of
+ * small integers: the first string pushed into each batch's `strs` changed its kind, and threw
+ * away `addRecord`'s optimized code once per worker ("not a Smi", then a recompile).
+ */
+function emptyStrings(): string[] {
+	const a = [''];
+	a.pop();
+	return a;
 }
 
 /** Packs outcomes (see `PackedOutcomes`). */
