@@ -270,8 +270,8 @@ export class AnalyzerPool {
 	}
 }
 
-/** One batch on the calling thread (jobs ≤ 1), with that batch's read and analysis times. */
-function runLocal(a: SyncAnalyzer, run: (a: SyncAnalyzer) => AnalyzeOutcome[]): BatchResult {
+/** One batch on the calling thread (jobs ≤ 1, or a small scan), with that batch's read and analysis times. */
+export function runLocal(a: SyncAnalyzer, run: (a: SyncAnalyzer) => AnalyzeOutcome[]): BatchResult {
 	a.readMs = 0;
 	a.analyzeMs = 0;
 	const outcomes = run(a);

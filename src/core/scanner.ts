@@ -14,7 +14,7 @@ import type { AggregateSnapshot } from './aggregate';
 import { errorSkip, isSkip, OPEN_FLAGS, outcomeOf, SyncAnalyzer } from './analyzeWorker';
 import type { AnalyzeJob, ReadItem } from './analyzeWorker';
 import { DEFAULT_MAX_FILE_SIZE } from './analyzer';
-import { AnalyzerPool, PoolError } from './pool';
+import { AnalyzerPool, PoolError, runLocal } from './pool';
 import type { BatchResult } from './pool';
 import type { AnalyzeOptions, FileRecord, ScanOptions, Skipped, Timing } from './types';
 import { walk } from './walk';
@@ -236,11 +236,11 @@ export async function scan(roots: string[], opts: ScanRunOptions = {}): Promise<
 		};
 		/** Not a small scan after all: the workers start, and the files held so far go to them. */
 		const release = async (): Promise<void> => {
-			const jobs = held!;
+			const list = held!;
 			held = undefined;
 			pool.start();
 			maxInFlight = Math.max(1, pool.size * 4);
-			for (const job of jobs) {
+			for (const job of list) {
 				batch.push(job);
 				if (batch.length >= batchSize) await sendFull();
 			}
@@ -284,10 +284,9 @@ export async function scan(roots: string[], opts: ScanRunOptions = {}): Promise<
 		if (held !== undefined) {
 			if (smallEnough(held)) {
 				// Few files, few bytes: analyzed here, without the warm-up (too little to pay for it).
-				const local = new SyncAnalyzer(analyzeOpts);
-				const outcomes = local.analyzeAll(held);
-				take({ outcomes, readMs: local.readMs, analyzeMs: local.analyzeMs });
+				const list = held;
 				held = undefined;
+				take(runLocal(new SyncAnalyzer(analyzeOpts), (a) => a.analyzeAll(list)));
 			} else await release();
 		}
 		send();
