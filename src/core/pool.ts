@@ -38,6 +38,11 @@ export interface BatchResult {
 	readMs: number;
 	/** Milliseconds in the analyzer for this batch (on its thread). */
 	analyzeMs: number;
+	/**
+	 * With `structure: 'counts'` from a worker: imports, classes and functions of each record (3
+	 * numbers each), records in order, skips left out; the records themselves carry no structure.
+	 */
+	structureCounts?: Uint32Array;
 }
 
 /**
@@ -159,13 +164,16 @@ export class AnalyzerPool {
 			if (slot.pending.size === 0) worker.unref();
 			this.deaths = 0;
 			let outcomes: AnalyzeOutcome[];
+			const counts = msg.packed.form === 'counts' ? new Uint32Array(3 * p.jobs.length) : undefined;
 			try {
-				outcomes = unpackOutcomes(msg.packed, p.jobs);
+				outcomes = unpackOutcomes(msg.packed, p.jobs, counts);
 			} catch (err) {
 				p.reject(err as Error);
 				return;
 			}
-			p.resolve({ outcomes, readMs: msg.readMs, analyzeMs: msg.analyzeMs });
+			const res: BatchResult = { outcomes, readMs: msg.readMs, analyzeMs: msg.analyzeMs };
+			if (counts) res.structureCounts = counts;
+			p.resolve(res);
 		});
 		const fail = (cause: Error) => {
 			const i = this.slots.indexOf(slot);
@@ -209,7 +217,9 @@ export class AnalyzerPool {
 	 * (with a PoolError) only when its worker dies or the pool is broken or closed.
 	 *
 	 * `structure: 'text'` asks for pending records (see `StructureForm`), for callers that only
-	 * put them in a FileIndex; on the calling thread (no workers) records are built in full.
+	 * put them in a FileIndex; `structure: 'counts'`, for records without structure and their
+	 * counts apart (`BatchResult.structureCounts`), for callers that only sum them. On the
+	 * calling thread (no workers) records are built in full, and there are no counts apart.
 	 */
 	analyze(jobs: AnalyzeJob[], opts?: { structure?: StructureForm }): Promise<BatchResult> {
 		this.start();

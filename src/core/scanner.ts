@@ -151,6 +151,9 @@ export async function scan(roots: string[], opts: ScanRunOptions = {}): Promise<
 	let bytes = 0;
 	let failure: unknown;
 
+	// Records nobody keeps or sees are only summed: the workers send their structure's counts, not
+	// the structure (see `StructureForm`).
+	const structure = !records && !opts.onRecord ? ({ structure: 'counts' } as const) : undefined;
 	const inFlight = new Set<Promise<void>>();
 	let batch: AnalyzeJob[] = [];
 
@@ -165,7 +168,7 @@ export async function scan(roots: string[], opts: ScanRunOptions = {}): Promise<
 			else got.push(o);
 		}
 		// A batch's files share few folders: each folder's sum is carried up its ancestors once.
-		agg.addMany(got);
+		agg.addMany(got, res.structureCounts ? { counts: res.structureCounts } : {});
 		for (const o of got) {
 			records?.push(o);
 			files++;
@@ -192,7 +195,7 @@ export async function scan(roots: string[], opts: ScanRunOptions = {}): Promise<
 			readItems = [];
 		} else {
 			if (batch.length === 0) return;
-			p0 = pool.analyze(batch);
+			p0 = pool.analyze(batch, structure);
 			sent = batch;
 			batch = [];
 		}

@@ -130,7 +130,7 @@ test('a save writes exactly the lines the format defines, for any record (proper
 /** `records` as the pool hands them over with `structure: 'text'` (analyzeWorker.ts): packed by a worker's packer, unpacked. */
 function asPending(records: FileRecord[]): FileRecord[] {
 	const packer = new Packer();
-	packer.text = true;
+	packer.form = 'text';
 	for (const r of records) packer.addRecord(r, r.size, r.mtimeMs);
 	const out = unpackOutcomes(packer.finish(), records.map((r) => ({ absPath: `/abs/${r.path}`, relPath: r.path, root: r.root }))) as FileRecord[];
 	for (const r of out) assert.ok(isPending(r));

@@ -20,7 +20,7 @@ const jobOf = (r: FileRecord): AnalyzeJob => ({ absPath: `/abs/${r.path}`, relPa
 /** `records` through a worker's packer and the pool's unpacking, in either form. */
 function roundTrip(records: FileRecord[], text: boolean): FileRecord[] {
 	const packer = new Packer();
-	packer.text = text;
+	packer.form = text ? 'text' : 'objects';
 	for (const r of records) packer.addRecord(r, r.size, r.mtimeMs);
 	return unpackOutcomes(packer.finish(), records.map(jobOf)) as FileRecord[];
 }
@@ -64,6 +64,50 @@ test('the pool\'s text form decodes to exactly the records of its object form, k
 		}),
 		{ numRuns: 200, seed: 37 },
 	);
+});
+
+test('the pool\'s counts form: records without structure, their counts apart, skips left out (property)', () => {
+	fc.assert(
+		fc.property(fc.array(fc.tuple(fc.nat(1000), fc.array(nameArb, { maxLength: 4 }), symbolsArb, symbolsArb, fc.boolean()), { maxLength: 12 }), (gen) => {
+			const packer = new Packer();
+			packer.form = 'counts';
+			const jobs: AnalyzeJob[] = [];
+			const kept: FileRecord[] = [];
+			gen.forEach(([i, imports, classes, functions, skip]) => {
+				const r = { ...makeRecord(i), imports, classes, functions };
+				jobs.push(jobOf(r));
+				if (skip) packer.addSkip({ path: r.path, root: r.root, reason: 'binary' });
+				else {
+					packer.addRecord(r, r.size, r.mtimeMs);
+					kept.push(r);
+				}
+			});
+			const counts = new Uint32Array(3 * jobs.length);
+			const out = unpackOutcomes(packer.finish(), jobs, counts);
+			const records = out.filter((o): o is FileRecord => !('reason' in o));
+			assert.equal(records.length, kept.length);
+			const objects = roundTrip(kept, false);
+			records.forEach((x, i) => {
+				const r = kept[i];
+				assert.deepEqual([counts[3 * i], counts[3 * i + 1], counts[3 * i + 2]], [r.imports.length, r.classes.length, r.functions.length]);
+				// Everything else as the object form has it; no structure, and none can be added.
+				const o = objects[i];
+				assert.deepEqual({ ...x, imports: o.imports, classes: o.classes, functions: o.functions }, o);
+				assert.deepEqual([x.imports, x.classes, x.functions], [[], [], []]);
+				assert.ok(Object.isFrozen(x.imports) && Object.isFrozen(x.functions));
+			});
+			assert.ok(counts.subarray(3 * kept.length).every((c) => c === 0));
+		}),
+		{ numRuns: 200, seed: 41 },
+	);
+});
+
+test('a counts batch is not unpacked without somewhere to put its counts', () => {
+	const packer = new Packer();
+	packer.form = 'counts';
+	const r = makeRecord(3);
+	packer.addRecord(r, r.size, r.mtimeMs);
+	assert.throws(() => unpackOutcomes(packer.finish(), [jobOf(r)]), /counts/);
 });
 
 test('counts too big to pack are read off the text', () => {
@@ -123,6 +167,9 @@ test('a real pool returns pending records on request, and full ones otherwise', 
 		const job: AnalyzeJob = { absPath: path.join(dir, 'a.py'), relPath: 'a.py', root: 0 };
 		const full = (await pool.analyze([job])).outcomes[0] as FileRecord;
 		const pending = (await pool.analyze([job], { structure: 'text' })).outcomes[0] as FileRecord;
+		const counted = await pool.analyze([job], { structure: 'counts' });
+		assert.deepEqual([...counted.structureCounts!], [2, 1, 2]);
+		assert.deepEqual(counted.outcomes[0], { ...full, imports: [], classes: [], functions: [] });
 		assert.ok(!isPending(full));
 		assert.ok(isPending(pending));
 		// By hand: imports os and x, class K at 4, method m at 5 and function f at 8.

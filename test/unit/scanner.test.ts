@@ -103,6 +103,19 @@ describe('scanner', () => {
 		assert.deepEqual(strip(await scan([dir], { jobs: 2, readOn: 'main', keepRecords: true })), base, 'readOn main');
 	});
 
+	it('a scan that keeps no records sums structure the workers only counted: the same aggregates', async () => {
+		const base = await scan([dir], { jobs: 1, keepRecords: true });
+		// Something to count: the fixtures have imports, classes and functions.
+		const sum = (k: 'imports' | 'classes' | 'functions') => base.aggregates.languages.reduce((s, l) => s + l[k], 0);
+		assert.ok(sum('imports') > 0 && sum('classes') > 0 && sum('functions') > 0, JSON.stringify(base.aggregates.languages));
+		for (const [jobs, batchSize] of [[2, 1], [2, 7], [3, 64]]) {
+			const r = await scan([dir], { jobs, batchSize });
+			assert.equal(r.records, undefined);
+			assert.deepEqual(r.aggregates, base.aggregates, `jobs ${jobs} batch ${batchSize}`);
+			assert.deepEqual(r.skipped, base.skipped);
+		}
+	});
+
 	it('a small walk is analyzed on the calling thread: no worker starts; past its limits, they do', { skip: fs.existsSync('/proc/self/task') ? false : 'threads counted from /proc' }, async () => {
 		const threads = () => fs.readdirSync('/proc/self/task').length;
 		const most = async (smallScan?: { files: number; bytes: number }) => {
