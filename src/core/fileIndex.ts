@@ -237,6 +237,18 @@ export function structureCountsOf(r: FileRecord, out: Float64Array, loadCounts?:
 
 const counts3 = new Float64Array(3);
 
+/** Every record's imports, classes and functions (3 numbers each, in order; see `structureCountsOf`): the `counts` of `PendingRecords`. */
+export function structureCountsTable(records: readonly FileRecord[]): Uint32Array {
+	const out = new Uint32Array(3 * records.length);
+	for (let i = 0; i < records.length; i++) {
+		structureCountsOf(records[i], counts3);
+		out[3 * i] = counts3[0];
+		out[3 * i + 1] = counts3[1];
+		out[3 * i + 2] = counts3[2];
+	}
+	return out;
+}
+
 /** Counts `r` in or out of `sums` (see `structureCountsOf`). */
 function sumRecord(sums: BatchSums, r: FileRecord, sign: 1 | -1, loadCounts: Uint32Array | undefined): void {
 	structureCountsOf(r, counts3, loadCounts);
@@ -335,7 +347,8 @@ export class FileIndex {
 	/**
 	 * An index over a store's load result. Takes the store's pending records when it has them
 	 * (their structure is decoded on first use, the aggregates are summed in bulk from the stored
-	 * counts), else its records.
+	 * counts), else its records. Also takes a scan's records, pending or not, as `pending` with
+	 * their `structureCountsTable`.
 	 */
 	static fromLoad(roots: string[], loaded: { records: FileRecord[]; pending?: PendingRecords }): FileIndex {
 		const index = new FileIndex(roots);

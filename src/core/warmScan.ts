@@ -17,7 +17,7 @@ import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { FileIndex, fileKey } from './fileIndex';
+import { FileIndex, fileKey, structureCountsTable } from './fileIndex';
 import type { BatchDelta, FileKey } from './fileIndex';
 import { JsonlIndexStore } from './indexStore';
 import { CONTENT_SKIPS } from './indexStore';
@@ -507,8 +507,10 @@ export async function scanWithIndex(roots: string[], indexPath: string, opts: In
 
 	// No usable index: the walk's results are of no use to a cold scan.
 	await walker?.close();
-	const res = await scan(absRoots, { ...opts, keepRecords: true });
-	const index = new FileIndex(absRoots, res.records);
+	// Records the caller does not keep only go into the index: their structure stays text until read.
+	const res = await scan(absRoots, { ...opts, keepRecords: true, pendingStructure: !opts.keepRecords });
+	const records = res.records ?? [];
+	const index = FileIndex.fromLoad(absRoots, { records, pending: { records, counts: structureCountsTable(records) } });
 	const ts = performance.now();
 	const saveError = await saving(store, opts, () => store.save(index.storedValues(), meta, [], index.snapshot()));
 	const indexSave = performance.now() - ts;

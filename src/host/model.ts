@@ -448,6 +448,8 @@ export class StatsModel extends Disposable {
 					};
 					res = await scan([state.folder.uri.fsPath], {
 						...common,
+						// The records only go into the index, which decodes a structure when a view reads it.
+						pendingStructure: true,
 						onRecord: (r) => {
 							r.root = i;
 							seen.add(r.path);

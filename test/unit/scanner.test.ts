@@ -12,6 +12,7 @@ import { AnalyzerPool, MAX_CONSECUTIVE_DEATHS, PoolError } from '../../src/core/
 import { analyzeFile, scan, SMALL_SCAN } from '../../src/core/scanner';
 import type { ScanResult } from '../../src/core/scanner';
 import type { FileRecord } from '../../src/core/types';
+import { isPending, materialize } from '../../src/core/fileIndex';
 
 const REPO = path.resolve(__dirname, '../../..');
 
@@ -114,6 +115,19 @@ describe('scanner', () => {
 			assert.deepEqual(r.aggregates, base.aggregates, `jobs ${jobs} batch ${batchSize}`);
 			assert.deepEqual(r.skipped, base.skipped);
 		}
+	});
+
+	it('pendingStructure: records from the workers come with their structure as text, and decode to a full scan\'s', async () => {
+		const base = await scan([dir], { jobs: 1, keepRecords: true });
+		const seen: FileRecord[] = [];
+		const r = await scan([dir], { jobs: 2, batchSize: 7, keepRecords: true, pendingStructure: true, onRecord: (x) => seen.push(x) });
+		assert.ok(r.records!.every(isPending), 'every record pending');
+		assert.equal(seen.length, r.records!.length);
+		// Summed from the counts the workers packed, not from the text's length.
+		assert.deepEqual(r.aggregates, base.aggregates);
+		assert.deepEqual(r.records!.map((x) => materialize(x)), base.records);
+		// On the calling thread (one job) they come in full.
+		assert.ok(!(await scan([dir], { jobs: 1, keepRecords: true, pendingStructure: true })).records!.some(isPending));
 	});
 
 	it('a small walk is analyzed on the calling thread: no worker starts; past its limits, they do', { skip: fs.existsSync('/proc/self/task') ? false : 'threads counted from /proc' }, async () => {

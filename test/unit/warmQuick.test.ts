@@ -7,7 +7,8 @@ import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { scan } from '../../src/core/scanner';
-import { FileIndex } from '../../src/core/fileIndex';
+import { FileIndex, isPending } from '../../src/core/fileIndex';
+import { JsonlIndexStore } from '../../src/core/indexStore';
 import { scanWithIndex, warmScan } from '../../src/core/warmScan';
 import type { IndexedScanOptions } from '../../src/core/warmScan';
 import { prng } from './helpers/indexRecords';
@@ -208,4 +209,28 @@ test('warmScan on worker threads (as the extension runs it: this thread stays fr
 		assert.deepEqual(warm.skipped, expected.skipped, `round ${round}: skipped`);
 		assert.ok(warm.warm.reused > expected.records!.length / 2);
 	}
+});
+
+test('a cold scan with workers keeps the records it only indexes pending; they read, save and load as a scan builds them', async () => {
+	const dir = tempDir();
+	const tree = path.join(dir, 'tree');
+	const idx = path.join(dir, 'index');
+	makeTree(tree, 23, 400);
+	const res = await scanWithIndex([tree], idx, { ...opts, jobs: 2, batchSize: 16 });
+	assert.equal(res.mode, 'cold');
+	assert.equal(res.records, undefined);
+	// Held undecoded (the workers sent the structure as text), not built in full on this thread.
+	const held = res.index.storedArray();
+	assert.ok(held.some(isPending), 'some records pending');
+	const expected = await scan([tree], { jobs: 1, keepRecords: true });
+	assert.deepEqual(res.aggregates, expected.aggregates);
+	assert.deepEqual(res.index.snapshot(), expected.aggregates);
+	assert.deepEqual(sortedRecords(res), expected.records);
+	// What was saved loads as the same records; asked for by file (--by-file), records come in full.
+	const loaded = await new JsonlIndexStore(idx).load();
+	assert.deepEqual(loaded.records.sort((a, b) => a.root - b.root || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)), expected.records);
+	fs.rmSync(idx);
+	const byFile = await scanWithIndex([tree], idx, { ...opts, jobs: 2, batchSize: 16, keepRecords: true });
+	assert.ok(!byFile.records!.some(isPending));
+	assert.deepEqual(byFile.records, expected.records);
 });
