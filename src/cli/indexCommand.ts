@@ -46,7 +46,7 @@ export async function runIndexedScan(args: string[], io: CliIo): Promise<number>
 	if (o.jobsNote) io.stderr.write(`workspace-stats: ${o.jobsNote}\n`);
 	const paths = resolveUserPaths(o.paths, repeatNote(io.stderr));
 	checkPaths(paths);
-	const result = await scanWithIndex(paths, resolveUserPaths([indexPath])[0], { ...o.scan, smallScan: SMALL_SCAN, logger: stderrLogger(io.stderr) });
+	const result = await scanWithIndex(paths, resolveUserPaths([indexPath])[0], { ...o.scan, smallScan: SMALL_SCAN, syncListing: true, logger: stderrLogger(io.stderr) });
 	if ((io.stderr as NodeJS.WriteStream).isTTY) {
 		const w = result.warm;
 		io.stderr.write(result.mode === 'warm' && w

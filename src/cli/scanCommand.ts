@@ -171,7 +171,7 @@ export async function runScan(args: string[], io: CliIo): Promise<number> {
 	const progress = progressReporter(io.stderr);
 	let result;
 	try {
-		result = await scan(o.paths, { ...o.scan, smallScan: SMALL_SCAN, onProgress: progress?.update, logger: stderrLogger(io.stderr) });
+		result = await scan(o.paths, { ...o.scan, smallScan: SMALL_SCAN, syncListing: true, onProgress: progress?.update, logger: stderrLogger(io.stderr) });
 	} finally {
 		progress?.done();
 	}

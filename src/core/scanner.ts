@@ -89,6 +89,8 @@ export interface ScanRunOptions extends ScanOptions {
 	 * full. @default false
 	 */
 	pendingStructure?: boolean;
+	/** The walk lists folders with synchronous calls (see `WalkRunOptions.syncListing`): for a command line. @default false */
+	syncListing?: boolean;
 }
 
 const DEFAULT_BATCH = 128;
@@ -238,6 +240,7 @@ export async function scan(roots: string[], opts: ScanRunOptions = {}): Promise<
 			followSymlinks: opts.followSymlinks,
 			signal: opts.signal,
 			stat: false,
+			syncListing: opts.syncListing,
 		});
 		const reads = new Set<Promise<void>>();
 		const maxSize = opts.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;

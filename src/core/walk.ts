@@ -56,6 +56,14 @@ export interface WalkRunOptions extends WalkOptions {
 	 * @default WALK_CONCURRENCY
 	 */
 	concurrency?: number;
+	/**
+	 * List each folder with one synchronous call (`readdirSync`) instead of through libuv's
+	 * thread pool, one at a time. On a tree in the page cache that is well under half the CPU
+	 * (the benchmark's `node_modules`, 2,472 folders: 76 ms of CPU against 187 ms, 4 at once
+	 * through the pool), but each listing blocks the calling thread until the disk answers: for a
+	 * command line, never for a thread that must stay responsive. @default false
+	 */
+	syncListing?: boolean;
 }
 
 /** Folders listed at once; measured against `find -type f` on a 100k-file tree (see README). */
@@ -119,6 +127,7 @@ async function* walkRoot(rootIndex: number, filter: PathFilter, opts: WalkRunOpt
 	const follow = opts.followSymlinks ?? false;
 	const doStat = opts.stat ?? true;
 	const concurrency = opts.concurrency ?? WALK_CONCURRENCY;
+	const syncListing = opts.syncListing ?? false;
 	const rootAbs = filter.root;
 
 	let rootStat: fs.Stats;
@@ -208,7 +217,7 @@ async function* walkRoot(rootIndex: number, filter: PathFilter, opts: WalkRunOpt
 
 		let dirents: fs.Dirent[];
 		try {
-			dirents = await fs.promises.readdir(item.abs, { withFileTypes: true });
+			dirents = syncListing ? fs.readdirSync(item.abs, { withFileTypes: true }) : await fs.promises.readdir(item.abs, { withFileTypes: true });
 		} catch (e) {
 			const code = errCode(e);
 			skip(shownPath, code === 'ENOENT' || code === 'ENOTDIR' ? 'vanished' : 'unreadable-folder', errText(e));

@@ -361,6 +361,8 @@ export interface IndexedScanOptions extends WarmScanOptions {
 	statOnCallingThread?: boolean;
 	/** The cold scan's, when there is no usable index (see `ScanRunOptions.smallScan`). @default off */
 	smallScan?: ScanRunOptions['smallScan'];
+	/** The cold scan's walk lists folders with synchronous calls (see `ScanRunOptions.syncListing`). @default false */
+	syncListing?: boolean;
 }
 
 export interface IndexedScanResult extends ScanResult {

@@ -102,6 +102,8 @@ describe('scanner', () => {
 		}
 		// The measured-slower strategy (reads on the calling thread) gives the same result too.
 		assert.deepEqual(strip(await scan([dir], { jobs: 2, readOn: 'main', keepRecords: true })), base, 'readOn main');
+		// And the walk that lists folders with synchronous calls (the CLI's).
+		assert.deepEqual(strip(await scan([dir], { jobs: 2, keepRecords: true, syncListing: true, smallScan: SMALL_SCAN })), base, 'syncListing');
 	});
 
 	it('a scan that keeps no records sums structure the workers only counted: the same aggregates', async () => {

@@ -36,12 +36,22 @@ interface Collected {
 	batches: WalkBatch[];
 }
 
+/** The walk's files and skips; checks first that listing with synchronous calls finds the same. */
 async function collect(roots: string[], opts: WalkRunOptions = {}): Promise<Collected> {
-	const batches: WalkBatch[] = [];
-	for await (const b of walk(roots, opts)) batches.push(b);
-	const files = batches.flatMap((b) => b.files.map((f) => (roots.length > 1 ? `${f.root}:${f.relPath}` : f.relPath))).sort();
-	const skipped = batches.flatMap((b) => b.skipped.map((s) => `${s.path} ${s.reason}`)).sort();
-	return { files, skipped, batches };
+	const run = async (o: WalkRunOptions): Promise<Collected> => {
+		const batches: WalkBatch[] = [];
+		for await (const b of walk(roots, o)) batches.push(b);
+		const files = batches.flatMap((b) => b.files.map((f) => (roots.length > 1 ? `${f.root}:${f.relPath}` : f.relPath))).sort();
+		const skipped = batches.flatMap((b) => b.skipped.map((s) => `${s.path} ${s.reason}`)).sort();
+		return { files, skipped, batches };
+	};
+	if (opts.syncListing === undefined && !opts.signal && !opts.filters) {
+		const sync = await run({ ...opts, syncListing: true });
+		const pooled = await run(opts);
+		assert.deepEqual([sync.files, sync.skipped], [pooled.files, pooled.skipped], 'syncListing: the same files and skips');
+		return pooled;
+	}
+	return run(opts);
 }
 
 function hasGit(): boolean {

@@ -105,10 +105,12 @@ test('an unreadable folder is skipped with its reason; the walk goes on; exclude
 	fs.chmodSync(path.join(root, 'node_modules', 'locked'), 0o000);
 	fs.chmodSync(path.join(root, 'ignored', 'locked'), 0o000);
 
-	const all = await walkAsUnprivileged(root, {});
-	assert.deepEqual(all.files, ['.gitignore', 'a.txt', 'node_modules/m.js', 'open/b.txt']);
-	assert.deepEqual(all.skipped.map((s) => `${s.path} ${s.reason}`), ['node_modules/locked unreadable-folder', 'secret unreadable-folder']);
-	assert.match(all.skipped[1].detail ?? '', /EACCES/);
+	for (const syncListing of [false, true]) {
+		const all = await walkAsUnprivileged(root, { syncListing });
+		assert.deepEqual(all.files, ['.gitignore', 'a.txt', 'node_modules/m.js', 'open/b.txt']);
+		assert.deepEqual(all.skipped.map((s) => `${s.path} ${s.reason}`), ['node_modules/locked unreadable-folder', 'secret unreadable-folder']);
+		assert.match(all.skipped[1].detail ?? '', /EACCES/);
+	}
 	// ignored/ (by .gitignore) was pruned: its locked subfolder was never opened, so not reported.
 
 	const pruned = await walkAsUnprivileged(root, { exclude: ['node_modules'] });
