@@ -327,7 +327,7 @@ export async function runWatch(args: string[], io: CliIo): Promise<number> {
 	for (const r of roots) if (!fs.statSync(r).isDirectory()) throw new UsageError(`watch needs folders: ${r} is not one`);
 	const json = o.format === 'json';
 	const logger = stderrLogger(io.stderr);
-	const scanOpts = { ...o.scan, keepRecords: false, logger };
+	const scanOpts = { ...o.scan, keepRecords: false, syncListing: true, logger };
 
 	// Initial state: through the index (warm) or a cold scan.
 	let index: FileIndex;
@@ -339,8 +339,9 @@ export async function runWatch(args: string[], io: CliIo): Promise<number> {
 		processorStore = { store: res.store, meta: res.meta };
 		ready = { mode: res.mode, ...(res.warm ? { warm: res.warm } : {}), ms: res.timing.totalMs };
 	} else {
-		const res = await scan(roots, { ...scanOpts, keepRecords: true });
-		index = new FileIndex(res.roots, res.records);
+		// The records only go into the index: their structure stays text until read.
+		const res = await scan(roots, { ...scanOpts, keepRecords: true, pendingStructure: true });
+		index = FileIndex.of(res.roots, res.records ?? []);
 		ready = { mode: 'cold', ms: res.timing.totalMs };
 	}
 	// Signal handlers before the ready line: whoever reads it may stop us at once.

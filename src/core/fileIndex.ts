@@ -347,14 +347,23 @@ export class FileIndex {
 	/**
 	 * An index over a store's load result. Takes the store's pending records when it has them
 	 * (their structure is decoded on first use, the aggregates are summed in bulk from the stored
-	 * counts), else its records. Also takes a scan's records, pending or not, as `pending` with
-	 * their `structureCountsTable`.
+	 * counts), else its records.
 	 */
 	static fromLoad(roots: string[], loaded: { records: FileRecord[]; pending?: PendingRecords }): FileIndex {
 		const index = new FileIndex(roots);
 		if (loaded.pending) index.addPending(loaded.pending);
 		else for (const r of loaded.records) index.upsert(r);
 		return index;
+	}
+
+	/**
+	 * An index over records as a scan or another index hands them over (`storedUnder`), pending or
+	 * not: pending ones stay undecoded, the aggregates are summed in bulk. Takes the objects
+	 * themselves (a pending one gets its position in this index's counts): pass copies of
+	 * another index's records.
+	 */
+	static of(roots: string[], records: FileRecord[]): FileIndex {
+		return FileIndex.fromLoad(roots, { records, pending: { records, counts: structureCountsTable(records) } });
 	}
 
 	private addPending(p: PendingRecords): void {
@@ -456,9 +465,17 @@ export class FileIndex {
 
 	/** Records under a folder (root-relative, '' for the whole root), in insertion order. */
 	*under(root: number, folder: string): Generator<FileRecord> {
+		for (const r of this.storedUnder(root, folder)) yield materialize(r);
+	}
+
+	/**
+	 * `under`, records as held: pending ones undecoded. For counting them, reading their paths or
+	 * copying them into another index (`FileIndex.of`), not for reading their structure.
+	 */
+	*storedUnder(root: number, folder: string): Generator<FileRecord> {
 		const prefix = folder === '' ? '' : folder.endsWith('/') ? folder : folder + '/';
 		for (const r of this.records.values()) {
-			if (r.root === root && (prefix === '' || r.path.startsWith(prefix))) yield materialize(r);
+			if (r.root === root && (prefix === '' || r.path.startsWith(prefix))) yield r;
 		}
 	}
 

@@ -17,7 +17,7 @@ import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { FileIndex, fileKey, structureCountsTable } from './fileIndex';
+import { FileIndex, fileKey } from './fileIndex';
 import type { BatchDelta, FileKey } from './fileIndex';
 import { JsonlIndexStore } from './indexStore';
 import { CONTENT_SKIPS } from './indexStore';
@@ -511,8 +511,7 @@ export async function scanWithIndex(roots: string[], indexPath: string, opts: In
 	await walker?.close();
 	// Records the caller does not keep only go into the index: their structure stays text until read.
 	const res = await scan(absRoots, { ...opts, keepRecords: true, pendingStructure: !opts.keepRecords });
-	const records = res.records ?? [];
-	const index = FileIndex.fromLoad(absRoots, { records, pending: { records, counts: structureCountsTable(records) } });
+	const index = FileIndex.of(absRoots, res.records ?? []);
 	const ts = performance.now();
 	const saveError = await saving(store, opts, () => store.save(index.storedValues(), meta, [], index.snapshot()));
 	const indexSave = performance.now() - ts;

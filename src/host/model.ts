@@ -192,12 +192,13 @@ export class StatsModel extends Disposable {
 				added.push(i);
 				return { folder, skipped: new Map() };
 			}
-			for (const r of this.indexValue.under(old, '')) records.push({ ...r, root: i });
+			// Copied as held: a record whose structure is still text stays so (see fileIndex.ts).
+			for (const r of this.indexValue.storedUnder(old, '')) records.push({ ...r, root: i });
 			const state = oldRoots[old];
 			for (const s of state.skipped.values()) s.root = i;
 			return { ...state, folder };
 		});
-		this.indexValue = new FileIndex(this.roots.map((r) => r.folder.uri.fsPath), records);
+		this.indexValue = FileIndex.of(this.roots.map((r) => r.folder.uri.fsPath), records);
 		this.persistedMeta = undefined;
 		this.store = this.storage ? new JsonlIndexStore(vscode.Uri.joinPath(this.storage, 'index.jsonl').fsPath, { logger: this.log.index }) : undefined;
 		this._onDidChange.fire({ reset: true });
@@ -406,13 +407,14 @@ export class StatsModel extends Disposable {
 				};
 				const common = { ...settings.options, jobs: analysisThreads(), signal, logger: this.log.scanner, onProgress };
 				let previous = 0;
-				for (const _ of this.indexValue.under(i, '')) previous++;
+				for (const _ of this.indexValue.storedUnder(i, '')) previous++;
 				const tu = { ms: 0 };
 				let res: ScanResult;
 				if (previous > 0 && state.indexedWith === settings.fingerprint) {
 					// Warm: stat every file, re-read only new or changed ones (on a copy of this
 					// folder's records, since the core works on one root with one set of options).
-					const sub = new FileIndex([state.folder.uri.fsPath], [...this.indexValue.under(i, '')].map((r) => ({ ...r, root: 0 })));
+					// Copied as held: no structure is decoded for a warm start (most records are still text after a load).
+					const sub = FileIndex.of([state.folder.uri.fsPath], [...this.indexValue.storedUnder(i, '')].map((r) => ({ ...r, root: 0 })));
 					const warm = await warmScan([state.folder.uri.fsPath], sub, common);
 					res = warm;
 					const changes: IndexChanges = { upserts: [], deletes: [] };
@@ -460,7 +462,7 @@ export class StatsModel extends Disposable {
 					flush();
 					state.skipped = new Map(res.skipped.map((s) => [s.path, { ...s, root: i }]));
 					const deletes: FileKey[] = [];
-					if (previous > 0) for (const r of this.indexValue.under(i, '')) if (!seen.has(r.path)) deletes.push({ root: i, path: r.path });
+					if (previous > 0) for (const r of this.indexValue.storedUnder(i, '')) if (!seen.has(r.path)) deletes.push({ root: i, path: r.path });
 					await this.applyInChunks({ upserts: [], deletes }, info, tu);
 				}
 				state.indexedWith = settings.fingerprint;

@@ -107,6 +107,34 @@ test('an index over pending records: values, under, upsert, delete and batches s
 		[...eager.values()].sort((a, b) => a.root - b.root || (a.path < b.path ? -1 : 1)));
 });
 
+test('storedUnder hands records over undecoded; an index of copies of them (FileIndex.of) equals one of the decoded records', async () => {
+	const records = variedRecords();
+	const { loaded } = await saveAndLoad(records);
+	const lazy = FileIndex.fromLoad(meta.roots, loaded);
+	const byPath = (a: FileRecord, b: FileRecord) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+	const mine = records.filter((r) => r.root === 0);
+	const held = [...lazy.storedUnder(0, '')];
+	assert.equal(held.length, mine.length);
+	assert.ok(held.every(isPending), 'nothing decoded');
+	// Copies moved to another root, as the extension makes them for a warm start.
+	const sub = FileIndex.of(['/x'], [...lazy.storedUnder(0, '')].map((r) => ({ ...r, root: 0 })));
+	const eager = new FileIndex(['/x'], mine);
+	assert.deepEqual(sub.snapshot(), eager.snapshot());
+	assert.ok([...sub.storedUnder(0, '')].every(isPending), 'the copies are not decoded either');
+	assert.ok([...lazy.storedUnder(0, '')].every(isPending), 'the source is still undecoded');
+	// Changes on the copy: subtracted by the counts it was built with, decoded only when read.
+	const gone = mine[5];
+	sub.applyBatch({ upserts: [{ ...mine[6], code: mine[6].code + 1, lines: mine[6].lines + 1 }], deletes: [{ root: 0, path: gone.path }] });
+	eager.applyBatch({ upserts: [{ ...mine[6], code: mine[6].code + 1, lines: mine[6].lines + 1 }], deletes: [{ root: 0, path: gone.path }] });
+	assert.deepEqual(sub.snapshot(), eager.snapshot());
+	assert.deepEqual([...sub.values()].sort(byPath), [...eager.values()].sort(byPath));
+	// The source is untouched; `under` gives the same records, decoded.
+	assert.deepEqual(lazy.snapshot(), new FileIndex(meta.roots, records).snapshot());
+	const dir3 = [...lazy.storedUnder(0, 'src/dir3')].map((r) => r.path);
+	assert.ok(dir3.length > 0);
+	assert.deepEqual([...lazy.under(0, 'src/dir3')].map((r) => r.path), dir3);
+});
+
 test('a load with a journal replays it over pending records', async () => {
 	const records = makeRecords(50);
 	const file = path.join(tempDir(), 'index');
