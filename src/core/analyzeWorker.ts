@@ -71,8 +71,8 @@ export type AnalyzeOutcome = FileRecord | (Skipped & { root: number });
  * counts packed in `functions` (`packCounts`), decoded on first use; `counts`, no structure at
  * all: the records' `imports`, `classes` and `functions` are one shared empty (frozen) array and
  * their counts come apart (`BatchResult.structureCounts`). Only for a caller that sums the records
- * and drops them (a scan that keeps none): on the real tree, the structure objects the main thread
- * built only to count them, and collected again, were ~5% of a scan's time.
+ * and drops them (a scan that keeps none): on the benchmark's trees, the structure objects the
+ * main thread built only to count them, and collected again, were ~9% of a CLI scan's time.
  */
 export type StructureForm = 'objects' | 'text' | 'counts';
 
