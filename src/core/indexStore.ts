@@ -45,7 +45,8 @@
 // rename and the journal's removal leaves such lines behind).
 //
 // Every full write goes to a temp file, is fsync'ed, renamed over the base, and the folder is
-// fsync'ed, so a crash at any moment leaves either the old or the new base. Journal appends are
+// fsync'ed, so a crash at any moment leaves either the old or the new base (a big temp file is
+// also flushed in the background while it is written: see `EarlyFlush`). Journal appends are
 // not fsync'ed by default (see `syncJournal`). When the journal
 // grows past a share of the base, the next commit rewrites the base (compaction).
 
@@ -1097,14 +1098,61 @@ export async function writeFileAtomic(path: string, chunks: Uint8Array[], fsync 
 	await writeFileAtomicWith(path, async (fh) => void (await writeAll(fh, chunks, 0)), fsync);
 }
 
-/** `writeFileAtomic`, the temp file's content written by `fill`. */
-async function writeFileAtomicWith(path: string, fill: (fh: fsp.FileHandle) => Promise<void>, fsync: boolean): Promise<void> {
+/**
+ * Bytes written to a temp file between two background flushes (see `EarlyFlush`): a few per
+ * save of a big index, none for a small file.
+ */
+const EARLY_FLUSH_BYTES = 4 << 20;
+
+/**
+ * Starts a `datasync` of a file being written, in the background, each time `EARLY_FLUSH_BYTES`
+ * more have been written (one at a time): the kernel writes the start of the file to disk while
+ * the rest is encoded, and the fsync before the rename waits for the tail only (a 14 MB index
+ * here: that fsync took ~30 ms after the whole file was written). The final fsync still covers
+ * the whole file, so what a crash can leave is unchanged.
+ */
+class EarlyFlush {
+	private inFlight: Promise<void> | undefined;
+	private failure: unknown;
+	private since = 0;
+
+	constructor(private readonly fh: fsp.FileHandle) {}
+
+	/** `bytes` more were written. */
+	wrote(bytes: number): void {
+		this.since += bytes;
+		if (this.since < EARLY_FLUSH_BYTES || this.inFlight) return;
+		this.since = 0;
+		this.inFlight = this.fh.datasync().then(
+			() => void (this.inFlight = undefined),
+			(e: unknown) => {
+				this.failure ??= e;
+				this.inFlight = undefined;
+			},
+		);
+	}
+
+	/** Waits for the flush in flight; throws what a flush threw. */
+	async settle(): Promise<void> {
+		await this.inFlight;
+		if (this.failure !== undefined) throw this.failure;
+	}
+}
+
+/**
+ * `writeFileAtomic`, the temp file's content written by `fill`, which reports what it wrote
+ * through `wrote` (with `fsync`, the file is flushed in the background as it grows).
+ */
+async function writeFileAtomicWith(path: string, fill: (fh: fsp.FileHandle, wrote: (bytes: number) => void) => Promise<void>, fsync: boolean): Promise<void> {
 	const tmp = `${path}${TEMP_INFIX}${process.pid}-${++tmpCounter}`;
 	const fh = await fsp.open(tmp, 'w');
+	const early = fsync ? new EarlyFlush(fh) : undefined;
 	try {
-		await fill(fh);
+		await fill(fh, (bytes) => early?.wrote(bytes));
+		await early?.settle();
 		if (fsync) await fh.sync();
 	} catch (e) {
+		await early?.settle().catch(() => undefined);
 		await fh.close();
 		await fsp.rm(tmp, { force: true });
 		throw e;
@@ -1666,7 +1714,7 @@ export class JsonlIndexStore implements IndexStoreBackend {
 		const headJson = JSON.stringify(header);
 		const head = Buffer.from(headerLine(headJson, 0, emptyCheck()), 'utf8');
 		let bodyBytes = 0;
-		await writeFileAtomicWith(this.path, async (fh) => {
+		await writeFileAtomicWith(this.path, async (fh, wrote) => {
 			await writeAll(fh, [head], 0);
 			const sum = hasher()!;
 			const body = new BodyWriter(takeBlock());
@@ -1675,7 +1723,9 @@ export class JsonlIndexStore implements IndexStoreBackend {
 					encodeLines(all, i, Math.min(all.length, i + SAVE_SLICE), langIds, dirIds, body);
 					body.cut();
 					for (const part of body.parts) sum.update(part);
-					bodyBytes += await writeAll(fh, body.parts, head.length + bodyBytes);
+					const n = await writeAll(fh, body.parts, head.length + bodyBytes);
+					bodyBytes += n;
+					wrote(n);
 					body.reset();
 				}
 			} finally {
