@@ -4,6 +4,8 @@
 //                                  EVENTS (a JSON array of [type, DIR-relative path]) at once;
 //                                  without EVENTS every file of DIR as one 'changed' event
 //   node out/test/perf/stormChild.js cold  DIR INDEX JOBS          cold scan of DIR (the reference)
+//   node out/test/perf/stormChild.js coldIndex DIR INDEX JOBS      cold scan of DIR writing a new index at
+//                                  INDEX.cold, as `--index` does without one (a second reference)
 // Prints one JSON line: { ms, cpuMs (all threads), mainCpuMs, maxRssMiB, totals, … }. `ms` covers the work only (not Node
 // start-up, not the index load for `storm`, which is reported apart as `loadMs`).
 
@@ -142,6 +144,26 @@ async function main(): Promise<void> {
 		out.totals = res.aggregates.totals;
 		out.digest = digest(res.aggregates);
 		if (mode === 'setup') await new JsonlIndexStore(indexPath, { fsync: false }).save(res.records ?? [], meta);
+	} else if (mode === 'coldIndex') {
+		// What the storm ends with, built from nothing: every record kept (with its structure as
+		// the index's text) and saved, fsync'ed, as the CLI's cold `--index` scan does.
+		const { scanWithIndex } = load(path.join(CORE, 'warmScan.js')) as {
+			scanWithIndex: (roots: string[], indexPath: string, o: Record<string, unknown>) => Promise<ScanResultLike & { mode: string; saveError?: string }>;
+		};
+		const fresh = `${indexPath}.cold`;
+		for (const f of fs.readdirSync(path.dirname(fresh))) {
+			if (f.startsWith(path.basename(fresh))) fs.rmSync(path.join(path.dirname(fresh), f), { force: true });
+		}
+		const cpu0 = mainThreadCpuMs();
+		const all0 = process.cpuUsage();
+		const t1 = performance.now();
+		const res = await scanWithIndex([dir], fresh, { ...scanOptions, jobs });
+		out.ms = performance.now() - t1;
+		out.cpuMs = cpuMsSince(all0);
+		if (cpu0 !== undefined) out.mainCpuMs = mainThreadCpuMs()! - cpu0;
+		if (res.mode !== 'cold' || res.saveError) throw new Error(`coldIndex: a ${res.mode} scan${res.saveError ? `, not saved: ${res.saveError}` : ''}`);
+		out.totals = res.aggregates.totals;
+		out.digest = digest(res.aggregates);
 	} else if (mode === 'storm') {
 		const { FileIndex } = load(path.join(CORE, 'fileIndex.js')) as {
 			FileIndex: { fromLoad(roots: string[], loaded: unknown): FileIndexLike };
