@@ -406,15 +406,17 @@ export class StatsModel extends Disposable {
 					this._onDidProgress.fire();
 				};
 				const common = { ...settings.options, jobs: analysisThreads(), signal, logger: this.log.scanner, onProgress };
-				let previous = 0;
-				for (const _ of this.indexValue.storedUnder(i, '')) previous++;
+				// This folder's records as held (pending ones undecoded), listed once: counted here,
+				// copied for a warm start.
+				const held = [...this.indexValue.storedUnder(i, '')];
+				const previous = held.length;
 				const tu = { ms: 0 };
 				let res: ScanResult;
 				if (previous > 0 && state.indexedWith === settings.fingerprint) {
 					// Warm: stat every file, re-read only new or changed ones (on a copy of this
 					// folder's records, since the core works on one root with one set of options).
 					// Copied as held: no structure is decoded for a warm start (most records are still text after a load).
-					const sub = FileIndex.of([state.folder.uri.fsPath], [...this.indexValue.storedUnder(i, '')].map((r) => ({ ...r, root: 0 })));
+					const sub = FileIndex.of([state.folder.uri.fsPath], held.map((r) => ({ ...r, root: 0 })));
 					const warm = await warmScan([state.folder.uri.fsPath], sub, common);
 					res = warm;
 					const changes: IndexChanges = { upserts: [], deletes: [] };
