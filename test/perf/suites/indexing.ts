@@ -529,8 +529,10 @@ export const stormSuite: Suite = {
 				if (c.mainCpuMs !== undefined) coldCpu.push(c.mainCpuMs);
 				rss = Math.max(rss, last.maxRssMiB);
 				coldRss = Math.max(coldRss, c.maxRssMiB);
-				if (last.digest !== c.digest) mismatch = `index aggregates ≠ cold scan's (totals ${JSON.stringify(last.totals)} vs ${JSON.stringify(c.totals)})`;
-				if (ci.digest !== c.digest) mismatch = `the cold scan writing the index ≠ the cold scan (totals ${JSON.stringify(ci.totals)} vs ${JSON.stringify(c.totals)})`;
+				const wrong: string[] = [];
+				if (last.digest !== c.digest) wrong.push(`index aggregates ≠ cold scan's (totals ${JSON.stringify(last.totals)} vs ${JSON.stringify(c.totals)})`);
+				if (ci.digest !== c.digest) wrong.push(`the cold scan writing the index ≠ the cold scan (totals ${JSON.stringify(ci.totals)} vs ${JSON.stringify(c.totals)})`);
+				if (wrong.length > 0) mismatch = wrong.join('; ');
 			}
 			if (ctx.opts.cpuProf) {
 				await prepare();
