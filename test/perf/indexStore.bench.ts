@@ -5,6 +5,7 @@
 //
 // Also imported by `npm run bench` (test/perf/suites/indexing.ts calls `run()`).
 
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -100,6 +101,7 @@ export async function run(opts: BenchRunOptions = {}): Promise<BenchRow[]> {
 					const r = await make(file).load(meta);
 					return FileIndex.fromLoad(meta.roots, r);
 				}));
+				if (name === 'JSONL') freshLoad(add, `${name}: first load of ${k} records in a fresh process (as at start-up)`, file, meta, n, runs);
 			}
 			// A batch of 100 updated records, each run a new batch on top of the last.
 			const live = make(file);
@@ -129,6 +131,30 @@ export async function run(opts: BenchRunOptions = {}): Promise<BenchRow[]> {
 		fs.rmSync(dir, { recursive: true, force: true });
 	}
 	return rows;
+}
+
+/**
+ * The load as at start-up: `runs` child processes (`loadChild.ts`) each load the index once, on a
+ * heap that has not grown and with code not yet optimized; one more first, unmeasured, so the file
+ * is in the page cache as it is for the in-process rows. The time is the child's own load, not
+ * Node's start or the module loading; the note gives FileIndex.fromLoad after it.
+ */
+function freshLoad(add: (name: string, r: Omit<BenchRow, 'name'>, note?: string) => void, name: string, file: string, meta: IndexMeta, n: number, runs: number): void {
+	const child = path.join(__dirname, 'loadChild.js');
+	const load: number[] = [];
+	const index: number[] = [];
+	for (let i = -1; i < runs; i++) {
+		const res = spawnSync(process.execPath, [child, file, JSON.stringify(meta)], { encoding: 'utf8' });
+		if (res.status !== 0) throw new Error(`${name}: loadChild failed: ${res.stderr || res.error?.message || `exit ${res.status}`}`);
+		const o = JSON.parse(res.stdout) as { status: string; records: number; loadMs: number; indexMs: number };
+		if (o.status !== 'ok' || o.records !== n) throw new Error(`${name}: loadChild gave ${o.status}, ${o.records} records`);
+		if (i < 0) continue;
+		load.push(o.loadMs);
+		index.push(o.indexMs);
+	}
+	const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+	add(name, { medianMs: median(load), minMs: Math.min(...load), maxMs: Math.max(...load), runs },
+		`then FileIndex.fromLoad ${median(index).toFixed(0)} ms (median)`);
 }
 
 if (require.main === module) {
