@@ -904,16 +904,20 @@ function parseLine(b: SliceBuffer, p: number, lim: number, f: Float64Array): num
 		}
 	} else linePath = high & 0x80 ? b.utf8Slice(p + 2, q) : b.latin1Slice(p + 2, q);
 	q++;
-	// Twelve numbers, then the line's hash. Bytes past `lim` are stale: every loop stops there.
+	// Twelve numbers, then the line's hash. Bytes past `lim` are stale, and `lim` may be the end
+	// of the buffer: no loop reads there (a read past the end, once per load where a block cut a
+	// number, threw the optimized parse away: a deopt and a recompile at every start-up).
 	for (let k = 0; k < 13; k++) {
 		if (q >= lim) return INCOMPLETE;
 		if (b[q] !== 0x2c /* , */) return MALFORMED;
 		const start = ++q;
 		let v = 0;
-		let c = b[q];
-		while (q < lim && c >= 0x30 && c <= 0x39) {
+		let c = 0;
+		while (q < lim) {
+			c = b[q];
+			if (c < 0x30 || c > 0x39) break;
 			v = v * 10 + (c - 0x30);
-			c = b[++q];
+			q++;
 		}
 		if (q >= lim) return INCOMPLETE;
 		let other = false;
@@ -922,11 +926,13 @@ function parseLine(b: SliceBuffer, p: number, lim: number, f: Float64Array): num
 			// division of exact values rounds exactly as Number() and JSON.parse do.
 			let digits = v;
 			let scale = 1;
-			c = b[++q];
-			while (q < lim && c >= 0x30 && c <= 0x39) {
+			q++;
+			while (q < lim) {
+				c = b[q];
+				if (c < 0x30 || c > 0x39) break;
 				digits = digits * 10 + (c - 0x30);
 				scale *= 10;
-				c = b[++q];
+				q++;
 			}
 			if (q >= lim) return INCOMPLETE;
 			if ((c === 0x2c || c === 0x5d) && scale > 1 && digits <= Number.MAX_SAFE_INTEGER && scale <= 1e22) v = digits / scale;
@@ -963,6 +969,88 @@ function parseLine(b: SliceBuffer, p: number, lim: number, f: Float64Array): num
 
 const lineNumbers = new Float64Array(12);
 
+/** The records a load's `parseBlock` calls make, and where the next one goes. */
+interface ParseState {
+	readonly records: FileRecord[];
+	readonly counts: Uint32Array;
+	readonly dirIds: Uint32Array;
+	readonly langIds: Uint32Array;
+	readonly langs: LangRow[];
+	readonly dirCount: number;
+	n: number;
+}
+
+/** `parseBlock`'s answer for a line not exactly as `BodyWriter` writes it (or one record too many). */
+const BAD_BLOCK = -1;
+
+/**
+ * The records of the whole lines of `buf[p, lim)` into `st`; returns where the first line not
+ * whole starts (`lim` when all were), or BAD_BLOCK. The hot loop of a load, in a function of its
+ * own that each block calls: a load runs once per process, and the loop of a function called
+ * once is optimized on the stack with no type feedback for the code around it (V8 gives a
+ * function its feedback only after a few calls), so each first run of that code threw the
+ * optimized loop away again (four deopts and recompiles of ~20 ms each, at every start-up).
+ */
+function parseBlock(buf: SliceBuffer, p: number, lim: number, st: ParseState): number {
+	const f = lineNumbers;
+	const { records, counts, dirIds, langIds, langs, dirCount } = st;
+	const count = records.length;
+	let n = st.n;
+	for (;;) {
+		const next = parseLine(buf, p, lim, f);
+		if (next === INCOMPLETE) break;
+		if (next === MALFORMED || n >= count) return BAD_BLOCK;
+		p = next;
+		// [root, lang, dir, size, mtimeMs, bytes, code, comment, blank, imports, classes, functions]
+		const path = linePath;
+		// Counts as small integers, not boxed doubles (see `smallInt`).
+		const root = smallInt(f[0]);
+		const li = f[1];
+		const code = smallInt(f[6]);
+		const comment = smallInt(f[7]);
+		const blank = smallInt(f[8]);
+		if (!isCount(root) || !isCount(li) || li >= langs.length || !isCount(f[2]) || f[2] >= dirCount || !isCount(f[3]) ||
+			!isCount(f[5]) || !isCount(code) || !isCount(comment) || !isCount(blank) || !isCount(f[9]) || !isCount(f[10]) ||
+			!isCount(f[11]) || path === '') return BAD_BLOCK;
+		dirIds[n] = f[2];
+		langIds[n] = li;
+		counts[3 * n] = f[9];
+		counts[3 * n + 1] = f[10];
+		counts[3 * n + 2] = f[11];
+		const lang = langs[li];
+		// Pending: `imports` holds the structure text until `materialize` (same key order as a decoded record).
+		const r: FileRecord = {
+			path, root, language: lang.language, category: lang.category, size: smallInt(f[3]), mtimeMs: f[4], bytes: smallInt(f[5]),
+			lines: code + comment + blank, code, comment, blank, imports: lineStructure as unknown as string[],
+			classes: null as unknown as SymbolRef[], functions: null as unknown as SymbolRef[],
+		};
+		if (lang.unknown) r.unknown = true;
+		records[n++] = r;
+	}
+	st.n = n;
+	return p;
+}
+
+/** Bytes `parseSteps` gives one `parseBlock` call: ~100 lines. */
+const PARSE_STEP = 16 << 10;
+
+/**
+ * `parseBlock` over `buf[p, lim)` in steps of PARSE_STEP bytes (a line that a step cuts is read
+ * again whole by the next): a load calls it ~1,000 times, so V8 gives it type feedback within the
+ * first few steps and optimizes it whole, instead of on the stack of one long call (see
+ * `parseBlock`). Same answer as one call over the whole range.
+ */
+function parseSteps(buf: SliceBuffer, p: number, lim: number, st: ParseState): number {
+	let end = Math.min(lim, p + PARSE_STEP);
+	for (;;) {
+		const next = parseBlock(buf, p, end, st);
+		if (next === BAD_BLOCK || end === lim) return next;
+		// No whole line in the step (a longer one): a longer step from the same place.
+		end = Math.min(lim, (next === p ? end : next) + PARSE_STEP);
+		p = next;
+	}
+}
+
 /**
  * The fast path: the records of a base body of `bytes` bytes, whole in memory or read in
  * pieces through `source.through` (a reused buffer: `spareBlocks`), checked against the header's `check` as it
@@ -974,31 +1062,22 @@ const lineNumbers = new Float64Array(12);
 function parseRecords(source: Buffer | { read: BodyRead; through: Buffer }, bytes: number, check: unknown, count: number, langs: LangRow[], dirs: string[]): PendingRecords | undefined {
 	const sum = checker(check);
 	if (!sum) return undefined;
-	const records: FileRecord[] = new Array(count);
-	const counts = new Uint32Array(3 * count);
-	const dirIds = new Uint32Array(count);
-	const langIds = new Uint32Array(count);
-	const f = lineNumbers;
-	let read: BodyRead | undefined;
-	let buf: Buffer;
-	let lim: number;
-	if (!Buffer.isBuffer(source)) {
-		read = source.read;
-		buf = source.through;
-		lim = 0;
-	} else {
+	const st: ParseState = {
+		records: new Array<FileRecord>(count), counts: new Uint32Array(3 * count), dirIds: new Uint32Array(count),
+		langIds: new Uint32Array(count), langs, dirCount: dirs.length, n: 0,
+	};
+	if (Buffer.isBuffer(source)) {
 		// Whole: checked before the parse (a damaged body is not parsed twice).
 		sum.update(source);
 		if (source.length !== bytes || !sum.ok()) return undefined;
-		buf = source;
-		lim = source.length;
-	}
-	let total = lim;
-	let eof = read === undefined;
-	let p = 0;
-	let n = 0;
-	for (;;) {
-		if (read) {
+		if (parseSteps(source as SliceBuffer, 0, source.length, st) !== source.length) return undefined;
+	} else {
+		const read = source.read;
+		let buf = source.through;
+		let lim = 0;
+		let total = 0;
+		let p = 0;
+		for (;;) {
 			// Keep the line the last read cut (a longer one than the buffer grows it), then fill.
 			if (p > 0) {
 				buf.copyWithin(0, p, lim);
@@ -1011,48 +1090,19 @@ function parseRecords(source: Buffer | { read: BodyRead; through: Buffer }, byte
 				buf = bigger;
 			}
 			const got = read(buf, lim, buf.length - lim);
-			if (got === 0) eof = true;
-			else {
+			if (got > 0) {
 				sum.update(buf.subarray(lim, lim + got));
 				lim += got;
 				total += got;
 			}
+			p = parseSteps(buf as SliceBuffer, p, lim, st);
+			if (p === BAD_BLOCK) return undefined;
+			if (got === 0) break;
 		}
-		for (;;) {
-			const next = parseLine(buf as SliceBuffer, p, lim, f);
-			if (next === INCOMPLETE) break;
-			if (next === MALFORMED || n >= count) return undefined;
-			p = next;
-			// [root, lang, dir, size, mtimeMs, bytes, code, comment, blank, imports, classes, functions]
-			const path = linePath;
-			// Counts as small integers, not boxed doubles (see `smallInt`).
-			const root = smallInt(f[0]);
-			const li = f[1];
-			const code = smallInt(f[6]);
-			const comment = smallInt(f[7]);
-			const blank = smallInt(f[8]);
-			if (!isCount(root) || !isCount(li) || li >= langs.length || !isCount(f[2]) || f[2] >= dirs.length || !isCount(f[3]) ||
-				!isCount(f[5]) || !isCount(code) || !isCount(comment) || !isCount(blank) || !isCount(f[9]) || !isCount(f[10]) ||
-				!isCount(f[11]) || path === '') return undefined;
-			dirIds[n] = f[2];
-			langIds[n] = li;
-			counts[3 * n] = f[9];
-			counts[3 * n + 1] = f[10];
-			counts[3 * n + 2] = f[11];
-			const lang = langs[li];
-			// Pending: `imports` holds the structure text until `materialize` (same key order as a decoded record).
-			const r: FileRecord = {
-				path, root, language: lang.language, category: lang.category, size: smallInt(f[3]), mtimeMs: f[4], bytes: smallInt(f[5]),
-				lines: code + comment + blank, code, comment, blank, imports: lineStructure as unknown as string[],
-				classes: null as unknown as SymbolRef[], functions: null as unknown as SymbolRef[],
-			};
-			if (lang.unknown) r.unknown = true;
-			records[n++] = r;
-		}
-		if (eof) break;
+		if (p !== lim || total !== bytes || !sum.ok()) return undefined;
 	}
-	if (p !== lim || total !== bytes || n !== count || (read && !sum.ok())) return undefined;
-	return { records, counts, dirs, dirOf: dirIds, langs, langOf: langIds };
+	if (st.n !== count) return undefined;
+	return { records: st.records, counts: st.counts, dirs, dirOf: st.dirIds, langs, langOf: st.langIds };
 }
 
 // --- atomic file writes ---------------------------------------------------------------------
