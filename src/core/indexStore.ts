@@ -986,7 +986,7 @@ const BAD_BLOCK = -1;
 /**
  * The records of the whole lines of `buf[p, lim)` into `st`; returns where the first line not
  * whole starts (`lim` when all were), or BAD_BLOCK. The hot loop of a load, in a function of its
- * own that each block calls: a load runs once per process, and the loop of a function called
+ * own that each step calls (`parseSteps`): a load runs once per process, and the loop of a function called
  * once is optimized on the stack with no type feedback for the code around it (V8 gives a
  * function its feedback only after a few calls), so each first run of that code threw the
  * optimized loop away again (four deopts and recompiles of ~20 ms each, at every start-up).

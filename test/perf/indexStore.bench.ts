@@ -15,6 +15,7 @@ import type { IndexMeta, IndexStoreBackend } from '../../src/core/indexStore';
 import { SqliteIndexStore } from '../../src/core/sqliteStore';
 import type { FileRecord } from '../../src/core/types';
 import { makeRecord } from '../unit/helpers/indexRecords';
+import { summarize } from './timing';
 
 export interface BenchRow {
 	name: string;
@@ -142,19 +143,20 @@ export async function run(opts: BenchRunOptions = {}): Promise<BenchRow[]> {
 function freshLoad(add: (name: string, r: Omit<BenchRow, 'name'>, note?: string) => void, name: string, file: string, meta: IndexMeta, n: number, runs: number): void {
 	const child = path.join(__dirname, 'loadChild.js');
 	const load: number[] = [];
+	const cpu: number[] = [];
 	const index: number[] = [];
 	for (let i = -1; i < runs; i++) {
 		const res = spawnSync(process.execPath, [child, file, JSON.stringify(meta)], { encoding: 'utf8' });
 		if (res.status !== 0) throw new Error(`${name}: loadChild failed: ${res.stderr || res.error?.message || `exit ${res.status}`}`);
-		const o = JSON.parse(res.stdout) as { status: string; records: number; loadMs: number; indexMs: number };
+		const o = JSON.parse(res.stdout) as { status: string; records: number; loadMs: number; loadCpuMs: number; indexMs: number };
 		if (o.status !== 'ok' || o.records !== n) throw new Error(`${name}: loadChild gave ${o.status}, ${o.records} records`);
 		if (i < 0) continue;
 		load.push(o.loadMs);
+		cpu.push(o.loadCpuMs);
 		index.push(o.indexMs);
 	}
-	const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-	add(name, { medianMs: median(load), minMs: Math.min(...load), maxMs: Math.max(...load), runs },
-		`then FileIndex.fromLoad ${median(index).toFixed(0)} ms (median)`);
+	const l = summarize(load);
+	add(name, { medianMs: l.median, minMs: l.min, maxMs: l.max, cpuMedianMs: summarize(cpu).median, runs }, `then FileIndex.fromLoad ${summarize(index).median.toFixed(0)} ms (median)`);
 }
 
 if (require.main === module) {
