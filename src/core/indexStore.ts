@@ -985,11 +985,12 @@ const BAD_BLOCK = -1;
 
 /**
  * The records of the whole lines of `buf[p, lim)` into `st`; returns where the first line not
- * whole starts (`lim` when all were), or BAD_BLOCK. The hot loop of a load, in a function of its
- * own that each step calls (`parseSteps`): a load runs once per process, and the loop of a function called
- * once is optimized on the stack with no type feedback for the code around it (V8 gives a
- * function its feedback only after a few calls), so each first run of that code threw the
- * optimized loop away again (four deopts and recompiles of ~20 ms each, at every start-up).
+ * whole starts (`lim` when all were), or BAD_BLOCK. The hot loop of a load, in a function of
+ * its own that each step calls (`parseSteps`): a load runs once per process, and the loop of a
+ * function called once is optimized on the stack with no type feedback for the code around it
+ * (V8 gives a function its feedback only after a few calls), so each first run of that code
+ * threw the optimized loop away again (four deopts and recompiles of ~20 ms each, at every
+ * start-up).
  */
 function parseBlock(buf: SliceBuffer, p: number, lim: number, st: ParseState): number {
 	const f = lineNumbers;
@@ -1045,8 +1046,9 @@ function parseSteps(buf: SliceBuffer, p: number, lim: number, st: ParseState): n
 	for (;;) {
 		const next = parseBlock(buf, p, end, st);
 		if (next === BAD_BLOCK || end === lim) return next;
-		// No whole line in the step (a longer one): a longer step from the same place.
-		end = Math.min(lim, (next === p ? end : next) + PARSE_STEP);
+		// No whole line in the step: twice the step from the same place (a line of L bytes is
+		// then read ~2L bytes in all, not L²/PARSE_STEP).
+		end = Math.min(lim, next === p ? p + 2 * (end - p) : next + PARSE_STEP);
 		p = next;
 	}
 }
